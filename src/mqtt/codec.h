@@ -1,0 +1,49 @@
+// The MQTT codec: frames to packets (decode) and packets to bytes (encode), for MQTT 3.1, 3.1.1
+// and 5.0.
+//
+// Sans-IO and stateless: no sockets, clocks, threads or globals. Decoding validates everything
+// the specifications require of a well-formed packet and returns an Errc for the first rule an
+// input breaks; rules that need connection state (topic alias ranges, packet identifiers in use,
+// the session) belong to the broker and the client. Decoding allocates only copies of fields of
+// the frame, so a frame never costs more memory than its own size plus small per-field overhead.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "mqtt/framer.h"
+#include "mqtt/packets.h"
+#include "mqtt/result.h"
+#include "mqtt/types.h"
+
+namespace tern::mqtt {
+
+// Decodes one frame from `sender`, for a connection speaking `version`. A CONNECT carries its
+// own version, which the decoded Connect reports; `version` is not used for it.
+Result<Packet> decode(const Frame& frame, Version version, Sender sender);
+
+// The protocol version a CONNECT frame asks for, read before full decoding, so that a server can
+// answer a CONNECT it rejects in the client's own version. std::nullopt when the frame is not a
+// CONNECT or is too short to tell.
+std::optional<Version> peek_connect_version(const Frame& frame);
+
+// Appends the encoding of `packet` for `version` to `out` and returns the bytes appended. Fails
+// only when the packet cannot be represented: a string or binary field over 65,535 bytes
+// (Errc::string_too_long) or a packet over the wire format's maximum (Errc::packet_too_large).
+// On failure `out` is unchanged.
+Result<std::size_t> encode(const Packet& packet, Version version, std::vector<std::uint8_t>& out);
+
+// Size in bytes of the encoding of `packet`, fixed header included: what a sender compares with
+// the peer's Maximum Packet Size before sending.
+Result<std::size_t> encoded_size(const Packet& packet, Version version);
+
+// An encoded packet shared by reference: the broker encodes a PUBLISH once and hands the same
+// immutable bytes to every subscriber's write queue.
+using SharedBytes = std::shared_ptr<const std::vector<std::uint8_t>>;
+Result<SharedBytes> encode_shared(const Packet& packet, Version version);
+
+}  // namespace tern::mqtt
