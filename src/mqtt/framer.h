@@ -26,9 +26,9 @@
 namespace tern::mqtt {
 
 struct Frame {
-  std::uint8_t first_byte = 0;          // packet type (high nibble) and flags (low nibble)
-  std::span<const std::uint8_t> body;   // variable header and payload
-  std::uint32_t size = 0;               // bytes on the wire, fixed header included
+  std::uint8_t first_byte = 0;         // packet type (high nibble) and flags (low nibble)
+  std::span<const std::uint8_t> body;  // variable header and payload
+  std::uint32_t size = 0;              // bytes on the wire, fixed header included
 
   std::uint8_t type_bits() const { return first_byte >> 4; }
   std::uint8_t flags() const { return first_byte & 0x0F; }
@@ -49,7 +49,9 @@ class Framer {
   std::uint32_t max_packet_size() const { return max_packet_size_; }
 
   // Bytes of an incomplete frame held back, fixed header included.
-  std::size_t pending() const { return header_size_ + body_.size(); }
+  std::size_t pending() const {
+    return frame_returned_from_buffer_ ? 0 : header_size_ + body_.size();
+  }
 
  private:
   Result<std::optional<Frame>> read_header(std::span<const std::uint8_t>& input);

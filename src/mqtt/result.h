@@ -18,7 +18,7 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  Result(Errc error) : state_(std::in_place_index<1>, error) {}         // NOLINT: implicit
+  Result(Errc error) : state_(std::in_place_index<1>, error) {}          // NOLINT: implicit
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }

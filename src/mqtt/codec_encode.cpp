@@ -1,0 +1,214 @@
+// encode(): every packet is written by one template over the writer, run once to count bytes
+// and once to append them, so the Remaining Length always agrees with the body.
+#include <type_traits>
+
+#include "mqtt/codec.h"
+#include "mqtt/property_codec.h"
+#include "mqtt/wire.h"
+
+namespace tern::mqtt {
+
+namespace {
+
+constexpr std::uint8_t type_byte(PacketType type, std::uint8_t flags = 0) {
+  return static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) << 4 | flags);
+}
+
+template <class W>
+void write_properties_if_v5(W& w, const Properties& properties, Version version) {
+  if (version == Version::v5) write_properties(w, properties);
+}
+
+// Each `write` writes the body of a packet and returns its fixed header's first byte.
+
+template <class W>
+std::uint8_t write(W& w, const Connect& p, Version) {
+  Version version = p.version;  // a CONNECT states its own version
+  bool v3_1 = version == Version::v3_1;
+  w.utf8(v3_1 ? "MQIsdp" : "MQTT");
+  w.u8(static_cast<std::uint8_t>(version));
+  std::uint8_t flags = p.clean_start ? 0x02 : 0;
+  if (p.will) {
+    flags |= 0x04 | static_cast<std::uint8_t>(static_cast<std::uint8_t>(p.will->qos) << 3);
+    if (p.will->retain) flags |= 0x20;
+  }
+  if (p.password) flags |= 0x40;
+  if (p.username) flags |= 0x80;
+  w.u8(flags);
+  w.u16(p.keep_alive);
+  write_properties_if_v5(w, p.properties, version);
+  w.utf8(p.client_id);
+  if (p.will) {
+    write_properties_if_v5(w, p.will->properties, version);
+    w.utf8(p.will->topic);
+    w.binary(p.will->payload);
+  }
+  if (p.username) w.utf8(*p.username);
+  if (p.password) w.binary(*p.password);
+  return type_byte(PacketType::connect);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Connack& p, Version version) {
+  if (version == Version::v5) {
+    w.u8(p.session_present ? 1 : 0);
+    w.u8(static_cast<std::uint8_t>(p.reason_code));
+    write_properties(w, p.properties);
+  } else {
+    // MQTT 3.1 has no Session Present flag.
+    w.u8(version == Version::v3_1_1 && p.session_present ? 1 : 0);
+    w.u8(static_cast<std::uint8_t>(connack_return_code_v3(p.reason_code)));
+  }
+  return type_byte(PacketType::connack);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Publish& p, Version version) {
+  w.utf8(p.topic);
+  if (p.qos != QoS::at_most_once) w.u16(p.packet_id);
+  write_properties_if_v5(w, p.properties, version);
+  w.raw(p.payload);
+  auto flags = static_cast<std::uint8_t>(
+      (p.dup ? 0b1000 : 0) | static_cast<std::uint8_t>(p.qos) << 1 | (p.retain ? 1 : 0));
+  return type_byte(PacketType::publish, flags);
+}
+
+template <class W, PacketType kType>
+std::uint8_t write(W& w, const PublishResponse<kType>& p, Version version) {
+  w.u16(p.packet_id);
+  // MQTT 5.0 section 3.4.2.1: the shortest form that carries the content.
+  if (version == Version::v5) {
+    bool has_properties = !p.properties.empty();
+    if (p.reason_code != ReasonCode::success || has_properties) {
+      w.u8(static_cast<std::uint8_t>(p.reason_code));
+    }
+    if (has_properties) write_properties(w, p.properties);
+  }
+  return type_byte(kType, kType == PacketType::pubrel ? 0b0010 : 0);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Subscribe& p, Version version) {
+  w.u16(p.packet_id);
+  write_properties_if_v5(w, p.properties, version);
+  for (const Subscription& s : p.subscriptions) {
+    w.utf8(s.filter);
+    auto options = static_cast<std::uint8_t>(s.max_qos);
+    if (version == Version::v5) {
+      options |= static_cast<std::uint8_t>((s.no_local ? 0b0100 : 0) |
+                                           (s.retain_as_published ? 0b1000 : 0) |
+                                           static_cast<std::uint8_t>(s.retain_handling) << 4);
+    }
+    w.u8(options);
+  }
+  return type_byte(PacketType::subscribe, 0b0010);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Suback& p, Version version) {
+  w.u16(p.packet_id);
+  write_properties_if_v5(w, p.properties, version);
+  for (ReasonCode code : p.reason_codes) {
+    auto byte = static_cast<std::uint8_t>(code);
+    // Before 5.0 every refusal is 0x80 Failure (3.1.1 section 3.9.3).
+    if (version != Version::v5 && byte > 2) byte = 0x80;
+    w.u8(byte);
+  }
+  return type_byte(PacketType::suback);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Unsubscribe& p, Version version) {
+  w.u16(p.packet_id);
+  write_properties_if_v5(w, p.properties, version);
+  for (const std::string& filter : p.filters)
+    w.utf8(filter);
+  return type_byte(PacketType::unsubscribe, 0b0010);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Unsuback& p, Version version) {
+  w.u16(p.packet_id);
+  if (version == Version::v5) {
+    write_properties(w, p.properties);
+    for (ReasonCode code : p.reason_codes)
+      w.u8(static_cast<std::uint8_t>(code));
+  }
+  return type_byte(PacketType::unsuback);
+}
+
+template <class W>
+std::uint8_t write(W&, const Pingreq&, Version) {
+  return type_byte(PacketType::pingreq);
+}
+
+template <class W>
+std::uint8_t write(W&, const Pingresp&, Version) {
+  return type_byte(PacketType::pingresp);
+}
+
+// DISCONNECT and AUTH: empty when the reason is Success without properties (sections 3.14.2.1
+// and 3.15.2.1), the Reason Code alone when there are no properties.
+template <class W>
+void write_reason_and_properties(W& w, ReasonCode reason_code, const Properties& properties) {
+  bool has_properties = !properties.empty();
+  if (reason_code == ReasonCode::success && !has_properties) return;
+  w.u8(static_cast<std::uint8_t>(reason_code));
+  if (has_properties) write_properties(w, properties);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Disconnect& p, Version version) {
+  if (version == Version::v5) write_reason_and_properties(w, p.reason_code, p.properties);
+  return type_byte(PacketType::disconnect);
+}
+
+template <class W>
+std::uint8_t write(W& w, const Auth& p, Version) {
+  write_reason_and_properties(w, p.reason_code, p.properties);
+  return type_byte(PacketType::auth);
+}
+
+template <class W>
+std::uint8_t write_body(W& w, const Packet& packet, Version version) {
+  return std::visit([&](const auto& p) { return write(w, p, version); }, packet);
+}
+
+// Remaining Length of `packet`, or the reason it cannot be encoded.
+Result<std::uint32_t> body_size(const Packet& packet, Version version) {
+  wire::SizeCounter counter;
+  write_body(counter, packet, version);
+  if (counter.too_long()) return Errc::string_too_long;
+  if (counter.size() > kMaxVarint) return Errc::packet_too_large;
+  return static_cast<std::uint32_t>(counter.size());
+}
+
+}  // namespace
+
+Result<std::size_t> encoded_size(const Packet& packet, Version version) {
+  auto body = body_size(packet, version);
+  if (!body) return body.error();
+  return std::size_t{1} + wire::varint_size(*body) + *body;
+}
+
+Result<std::size_t> encode(const Packet& packet, Version version, std::vector<std::uint8_t>& out) {
+  auto body = body_size(packet, version);
+  if (!body) return body.error();
+  std::size_t total = 1 + wire::varint_size(*body) + *body;
+  out.reserve(out.size() + total);
+  wire::ByteWriter writer(out);
+  std::size_t header_at = out.size();
+  writer.u8(0);  // the first byte is known once the body's writer has run
+  writer.varint(*body);
+  out[header_at] = write_body(writer, packet, version);
+  return total;
+}
+
+Result<SharedBytes> encode_shared(const Packet& packet, Version version) {
+  std::vector<std::uint8_t> bytes;
+  auto size = encode(packet, version, bytes);
+  if (!size) return size.error();
+  return SharedBytes(std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes)));
+}
+
+}  // namespace tern::mqtt

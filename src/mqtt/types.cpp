@@ -1,0 +1,53 @@
+#include "mqtt/types.h"
+
+namespace tern::mqtt {
+
+std::string_view to_string(PacketType type) {
+  switch (type) {
+    case PacketType::connect:
+      return "CONNECT";
+    case PacketType::connack:
+      return "CONNACK";
+    case PacketType::publish:
+      return "PUBLISH";
+    case PacketType::puback:
+      return "PUBACK";
+    case PacketType::pubrec:
+      return "PUBREC";
+    case PacketType::pubrel:
+      return "PUBREL";
+    case PacketType::pubcomp:
+      return "PUBCOMP";
+    case PacketType::subscribe:
+      return "SUBSCRIBE";
+    case PacketType::suback:
+      return "SUBACK";
+    case PacketType::unsubscribe:
+      return "UNSUBSCRIBE";
+    case PacketType::unsuback:
+      return "UNSUBACK";
+    case PacketType::pingreq:
+      return "PINGREQ";
+    case PacketType::pingresp:
+      return "PINGRESP";
+    case PacketType::disconnect:
+      return "DISCONNECT";
+    case PacketType::auth:
+      return "AUTH";
+  }
+  return "UNKNOWN";
+}
+
+std::string_view to_string(Version version) {
+  switch (version) {
+    case Version::v3_1:
+      return "3.1";
+    case Version::v3_1_1:
+      return "3.1.1";
+    case Version::v5:
+      return "5.0";
+  }
+  return "unknown";
+}
+
+}  // namespace tern::mqtt
