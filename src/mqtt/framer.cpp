@@ -61,8 +61,14 @@ Result<std::optional<Frame>> Framer::next(std::span<const std::uint8_t>& input) 
     frame.body = input.first(remaining_length_);
     input = input.subspan(remaining_length_);
   } else {
-    if (body_.capacity() < remaining_length_) body_.reserve(remaining_length_);
     std::size_t take = std::min<std::size_t>(remaining_length_ - body_.size(), input.size());
+    // Grow with the bytes that arrive, never past the frame: a header that announces a large
+    // packet costs nothing until its body comes.
+    std::size_t needed = body_.size() + take;
+    if (body_.capacity() < needed) {
+      body_.reserve(
+          std::min<std::size_t>(remaining_length_, std::max(needed, 2 * body_.capacity())));
+    }
     body_.insert(body_.end(), input.begin(), input.begin() + take);
     input = input.subspan(take);
     if (body_.size() < remaining_length_) return std::optional<Frame>{};

@@ -7,7 +7,8 @@
 //
 // Memory: when a whole frame is inside the caller's input and nothing is pending, the frame
 // points into that input (no copy). Otherwise the framer keeps the partial frame in a buffer
-// that it sizes once to the frame's length, so it never holds more than one frame.
+// that grows with the bytes received and never beyond the frame's length, so a header that
+// announces a large packet costs nothing until its body arrives.
 //
 // Not thread-safe; one Framer per connection. After an error the stream cannot be resynchronised:
 // the connection must be closed.
