@@ -210,7 +210,7 @@ Packet decode_body(wire::Reader& r, PacketType type, std::uint8_t flags, Version
 
 Result<Packet> decode(const Frame& frame, Version version, Sender sender) {
   std::uint8_t type_bits = frame.type_bits();
-  // [MQTT-2.1.2]: type 0 is reserved, and so is 15 before MQTT 5.0 brought AUTH.
+  // Section 2.1.2: type 0 is reserved, and so is 15 before MQTT 5.0 brought AUTH.
   if (type_bits == 0 || (type_bits == 15 && version != Version::v5)) {
     return Errc::reserved_packet_type;
   }

@@ -26,10 +26,16 @@ std::optional<Version> read_version(wire::Reader& r) {
     r.fail(Errc::unsupported_protocol_name);  // [MQTT-3.1.2-1]
     return std::nullopt;
   }
-  if (name == "MQIsdp" && level == 3) return Version::v3_1;
-  if (name == "MQTT" && (level == 4 || level == 5)) return static_cast<Version>(level);
-  r.fail(Errc::unsupported_protocol_version);  // [MQTT-3.1.2-2]
-  return std::nullopt;
+  if (level < 3 || level > 5) {
+    r.fail(Errc::unsupported_protocol_version);  // [MQTT-3.1.2-2]
+    return std::nullopt;
+  }
+  // A known level under the other version's name: the name is wrong for it [MQTT-3.1.2-1].
+  if ((level == 3) != (name == "MQIsdp")) {
+    r.fail(Errc::unsupported_protocol_name);
+    return std::nullopt;
+  }
+  return static_cast<Version>(level);
 }
 
 }  // namespace

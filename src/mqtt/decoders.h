@@ -16,7 +16,8 @@ Connect decode_connect(wire::Reader& r);
 Subscribe decode_subscribe(wire::Reader& r, Version version);
 Unsubscribe decode_unsubscribe(wire::Reader& r, Version version);
 
-// Packet Identifier of a packet that needs one: non-zero [MQTT-2.2.1-3].
+// Packet Identifier of a packet that needs one: non-zero [MQTT-2.2.1-3],
+// [MQTT-2.2.1-4].
 inline std::uint16_t read_packet_id(wire::Reader& r) {
   std::uint16_t id = r.u16();
   if (!r.failed() && id == 0) r.fail(Errc::zero_packet_id);

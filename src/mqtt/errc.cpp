@@ -62,13 +62,13 @@ ReasonCode reason_code(Errc error) {
 std::string_view describe(Errc error) {
   switch (error) {
     case Errc::remaining_length_too_long:
-      return "variable byte integer longer than 4 bytes [MQTT-1.5.5]";
+      return "variable byte integer longer than 4 bytes (section 1.5.5)";
     case Errc::varint_not_minimal:
       return "variable byte integer not minimally encoded [MQTT-1.5.5-1]";
     case Errc::packet_too_large:
       return "packet larger than the maximum packet size";
     case Errc::reserved_packet_type:
-      return "reserved packet type [MQTT-2.1.2]";
+      return "reserved packet type (section 2.1.2)";
     case Errc::invalid_fixed_header_flags:
       return "invalid fixed header flags for the packet type [MQTT-2.1.3-1]";
     case Errc::unexpected_packet:
@@ -88,7 +88,7 @@ std::string_view describe(Errc error) {
     case Errc::unknown_property:
       return "unknown property identifier [MQTT-2.2.2]";
     case Errc::property_not_allowed:
-      return "property not valid for this packet type [MQTT-2.2.2-2]";
+      return "property not valid for this packet type (section 2.2.2.2)";
     case Errc::duplicate_property:
       return "property included more than once";
     case Errc::invalid_property_value:
@@ -106,13 +106,13 @@ std::string_view describe(Errc error) {
     case Errc::connect_reserved_flag:
       return "CONNECT reserved flag is set [MQTT-3.1.2-3]";
     case Errc::will_flags_without_will:
-      return "Will QoS or Will Retain set without the Will Flag [MQTT-3.1.2-11]";
+      return "Will QoS or Will Retain set without the Will Flag [MQTT-3.1.2-11] [MQTT-3.1.2-13]";
     case Errc::invalid_will_qos:
       return "Will QoS 3 [MQTT-3.1.2-12]";
     case Errc::password_without_username:
       return "password without user name in MQTT 3.1.1 [MQTT-3.1.2-22]";
     case Errc::invalid_will_topic:
-      return "will topic empty or with wildcards [MQTT-3.1.3-11]";
+      return "will topic empty or with wildcards [MQTT-4.7.0-1] [MQTT-4.7.3-1]";
     case Errc::connack_reserved_flags:
       return "CONNACK reserved flags are set [MQTT-3.2.2-1]";
     case Errc::session_present_on_failure:
@@ -128,11 +128,11 @@ std::string_view describe(Errc error) {
     case Errc::topic_alias_zero:
       return "Topic Alias 0 [MQTT-3.3.2-8]";
     case Errc::zero_packet_id:
-      return "packet identifier 0 [MQTT-2.2.1-3]";
+      return "packet identifier 0 [MQTT-2.2.1-3] [MQTT-2.2.1-4]";
     case Errc::no_topic_filters:
       return "no topic filter in the payload [MQTT-3.8.3-2]";
     case Errc::invalid_topic_filter:
-      return "invalid topic filter [MQTT-4.7.1-1]";
+      return "invalid topic filter [MQTT-4.7.1-1] [MQTT-4.7.1-2]";
     case Errc::invalid_shared_subscription:
       return "invalid shared subscription [MQTT-4.8.2-1] [MQTT-4.8.2-2]";
     case Errc::subscription_options_reserved:
