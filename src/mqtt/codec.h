@@ -36,10 +36,12 @@ Result<Packet> decode(const Frame& frame, Version version, Sender sender);
 // CONNECT or is too short to tell.
 std::optional<Version> peek_connect_version(const Frame& frame);
 
-// Appends the encoding of `packet` for `version` to `out` and returns the bytes appended. Fails
-// only when the packet cannot be represented: a string or binary field over 65,535 bytes
-// (Errc::string_too_long) or a packet over the wire format's maximum (Errc::packet_too_large).
-// On failure `out` is unchanged.
+// Appends the encoding of `packet` for `version` to `out` and returns the bytes appended. A
+// Connect is encoded in its own `version` field. Fails only when the packet cannot be
+// represented: a string or binary field over 65,535 bytes (Errc::string_too_long), a packet over
+// the wire format's maximum (Errc::packet_too_large), or AUTH before MQTT 5.0
+// (Errc::reserved_packet_type). It does not check the rules decode checks: encoding a packet that
+// breaks them is the caller's bug. On failure `out` is unchanged.
 Result<std::size_t> encode(const Packet& packet, Version version, std::vector<std::uint8_t>& out);
 
 // Size in bytes of the encoding of `packet`, fixed header included: what a sender compares with

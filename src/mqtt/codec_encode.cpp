@@ -176,6 +176,9 @@ std::uint8_t write_body(W& w, const Packet& packet, Version version) {
 
 // Remaining Length of `packet`, or the reason it cannot be encoded.
 Result<std::uint32_t> body_size(const Packet& packet, Version version) {
+  if (std::holds_alternative<Auth>(packet) && version != Version::v5) {
+    return Errc::reserved_packet_type;
+  }
   wire::SizeCounter counter;
   write_body(counter, packet, version);
   if (counter.too_long()) return Errc::string_too_long;
