@@ -22,11 +22,11 @@ Result<std::optional<Frame>> Framer::read_header(std::span<const std::uint8_t>& 
     header_[header_size_++] = byte;
     if (header_size_ == 1) continue;  // the type byte
     if (byte & 0x80) {
-      if (header_size_ == 5) return Errc::remaining_length_too_long;
+      if (header_size_ == 5) return fail(Errc::remaining_length_too_long);
       continue;
     }
     // [MQTT-1.5.5-1]: a final 0x00 after a continuation byte wastes a byte.
-    if (header_size_ > 2 && byte == 0) return Errc::varint_not_minimal;
+    if (header_size_ > 2 && byte == 0) return fail(Errc::varint_not_minimal);
     std::uint32_t length = 0;
     for (int i = header_size_ - 1; i >= 1; --i)
       length = length << 7 | (header_[i] & 0x7F);
@@ -34,11 +34,12 @@ Result<std::optional<Frame>> Framer::read_header(std::span<const std::uint8_t>& 
     header_complete_ = true;
   }
   std::uint64_t total = std::uint64_t{header_size_} + remaining_length_;
-  if (total > max_packet_size_) return Errc::packet_too_large;
+  if (total > max_packet_size_) return fail(Errc::packet_too_large);
   return std::optional<Frame>{};
 }
 
 Result<std::optional<Frame>> Framer::next(std::span<const std::uint8_t>& input) {
+  if (error_) return *error_;
   if (frame_returned_from_buffer_) {
     // The previous frame lived in body_; the caller is done with it now.
     frame_returned_from_buffer_ = false;

@@ -11,7 +11,8 @@
 // announces a large packet costs nothing until its body arrives.
 //
 // Not thread-safe; one Framer per connection. After an error the stream cannot be resynchronised:
-// the connection must be closed.
+// the error is sticky (every later call returns it and consumes nothing) and the connection must
+// be closed.
 #pragma once
 
 #include <array>
@@ -57,7 +58,13 @@ class Framer {
  private:
   Result<std::optional<Frame>> read_header(std::span<const std::uint8_t>& input);
 
+  Errc fail(Errc error) {
+    error_ = error;
+    return error;
+  }
+
   std::uint32_t max_packet_size_;
+  std::optional<Errc> error_;
   std::array<std::uint8_t, 5> header_{};  // type byte + up to 4 Remaining Length bytes
   std::uint8_t header_size_ = 0;
   bool header_complete_ = false;

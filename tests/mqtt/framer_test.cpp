@@ -523,3 +523,30 @@ TEST(FramerRemainingLength, LargestPacketFitsTheDefaultLimit) {
 }
 
 }  // namespace
+
+namespace tern::mqtt {
+namespace {
+
+// Found by fuzz_framer: calling next() again after an error must neither read past the header
+// nor return a frame. The error sticks and no input is consumed.
+TEST(FramerErrors, ErrorIsStickyAndConsumesNothingMore) {
+  for (std::vector<std::uint8_t> bad :
+       {std::vector<std::uint8_t>{0x30, 0xFF, 0xFF, 0xFF, 0xFF},
+        std::vector<std::uint8_t>{0x30, 0x80, 0x00}, std::vector<std::uint8_t>{0x30, 0x7F}}) {
+    Framer framer(16);
+    std::span<const std::uint8_t> input(bad);
+    auto first = framer.next(input);
+    ASSERT_FALSE(first.ok());
+    std::vector<std::uint8_t> more{0xC0, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+    for (int i = 0; i < 3; ++i) {
+      std::span<const std::uint8_t> rest(more);
+      auto again = framer.next(rest);
+      ASSERT_FALSE(again.ok());
+      EXPECT_EQ(again.error(), first.error());
+      EXPECT_EQ(rest.size(), more.size());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tern::mqtt
