@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "mqtt/framer.h"
@@ -47,6 +48,14 @@ Result<std::size_t> encode(const Packet& packet, Version version, std::vector<st
 // Size in bytes of the encoding of `packet`, fixed header included: what a sender compares with
 // the peer's Maximum Packet Size before sending.
 Result<std::size_t> encoded_size(const Packet& packet, Version version);
+
+// Appends the fixed header and variable header of a PUBLISH whose `payload_size`-byte payload the
+// caller sends right after, from its own buffer: a broker writes a small header per subscriber
+// and shares one payload among all of them. `properties` is used for MQTT 5.0 only (may be null).
+Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool retain, bool dup,
+                                          std::uint16_t packet_id, const Properties* properties,
+                                          std::size_t payload_size, Version version,
+                                          std::vector<std::uint8_t>& out);
 
 // An encoded packet shared by reference: the broker encodes a PUBLISH once and hands the same
 // immutable bytes to every subscriber's write queue.

@@ -62,15 +62,25 @@ std::uint8_t write(W& w, const Connack& p, Version version) {
   return type_byte(PacketType::connack);
 }
 
+// The PUBLISH variable header (section 3.3.2); returns the first byte of the fixed header.
+template <class W>
+std::uint8_t write_publish_header(W& w, std::string_view topic, QoS qos, bool retain, bool dup,
+                                  std::uint16_t packet_id, const Properties* properties,
+                                  Version version) {
+  w.utf8(topic);
+  if (qos != QoS::at_most_once) w.u16(packet_id);
+  if (version == Version::v5) write_properties(w, properties ? *properties : Properties{});
+  auto flags = static_cast<std::uint8_t>((dup ? 0b1000 : 0) | static_cast<std::uint8_t>(qos) << 1 |
+                                         (retain ? 1 : 0));
+  return type_byte(PacketType::publish, flags);
+}
+
 template <class W>
 std::uint8_t write(W& w, const Publish& p, Version version) {
-  w.utf8(p.topic);
-  if (p.qos != QoS::at_most_once) w.u16(p.packet_id);
-  write_properties_if_v5(w, p.properties, version);
+  std::uint8_t first =
+      write_publish_header(w, p.topic, p.qos, p.retain, p.dup, p.packet_id, &p.properties, version);
   w.raw(p.payload);
-  auto flags = static_cast<std::uint8_t>(
-      (p.dup ? 0b1000 : 0) | static_cast<std::uint8_t>(p.qos) << 1 | (p.retain ? 1 : 0));
-  return type_byte(PacketType::publish, flags);
+  return first;
 }
 
 template <class W, PacketType kType>
@@ -205,6 +215,26 @@ Result<std::size_t> encode(const Packet& packet, Version version, std::vector<st
   writer.varint(*body);
   out[header_at] = write_body(writer, packet, version);
   return total;
+}
+
+Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool retain, bool dup,
+                                          std::uint16_t packet_id, const Properties* properties,
+                                          std::size_t payload_size, Version version,
+                                          std::vector<std::uint8_t>& out) {
+  wire::SizeCounter counter;
+  write_publish_header(counter, topic, qos, retain, dup, packet_id, properties, version);
+  if (counter.too_long()) return Errc::string_too_long;
+  std::size_t body = counter.size() + payload_size;
+  if (body > kMaxVarint) return Errc::packet_too_large;
+  std::size_t header = 1 + wire::varint_size(static_cast<std::uint32_t>(body)) + counter.size();
+  out.reserve(out.size() + header);
+  wire::ByteWriter writer(out);
+  std::size_t first_at = out.size();
+  writer.u8(0);
+  writer.varint(static_cast<std::uint32_t>(body));
+  out[first_at] =
+      write_publish_header(writer, topic, qos, retain, dup, packet_id, properties, version);
+  return header;
 }
 
 Result<SharedBytes> encode_shared(const Packet& packet, Version version) {

@@ -23,3 +23,36 @@ TEST(Encode, AuthBeforeV5IsRefusedAndLeavesOutputAlone) {
 
 }  // namespace
 }  // namespace tern::mqtt
+
+namespace tern::mqtt {
+namespace {
+
+// A header written apart from its payload, followed by the payload, is the same packet encode()
+// writes whole: what lets a broker share one payload among many subscribers.
+TEST(EncodePublishHeader, HeaderPlusPayloadEqualsWholePacket) {
+  for (Version version : {Version::v3_1, Version::v3_1_1, Version::v5}) {
+    for (std::size_t payload_size : {0u, 5u, 200u, 20'000u}) {
+      Publish publish;
+      publish.topic = "sensor/7/temperature";
+      publish.payload.assign(payload_size, 'x');
+      publish.qos = QoS::exactly_once;
+      publish.retain = true;
+      publish.dup = true;
+      publish.packet_id = 513;
+      if (version == Version::v5) publish.properties.content_type = "text/plain";
+      std::vector<std::uint8_t> whole;
+      ASSERT_TRUE(encode(publish, version, whole).ok());
+      std::vector<std::uint8_t> split{0x01};  // appends after what is there
+      auto header = encode_publish_header(publish.topic, publish.qos, publish.retain, publish.dup,
+                                          publish.packet_id, &publish.properties,
+                                          publish.payload.size(), version, split);
+      ASSERT_TRUE(header.ok());
+      EXPECT_EQ(*header, split.size() - 1);
+      split.insert(split.end(), publish.payload.begin(), publish.payload.end());
+      EXPECT_EQ(std::vector<std::uint8_t>(split.begin() + 1, split.end()), whole);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tern::mqtt
