@@ -69,7 +69,8 @@ std::uint8_t write_publish_header(W& w, std::string_view topic, QoS qos, bool re
                                   Version version) {
   w.utf8(topic);
   if (qos != QoS::at_most_once) w.u16(packet_id);
-  if (version == Version::v5) write_properties(w, properties ? *properties : Properties{});
+  static const Properties kNoProperties;
+  if (version == Version::v5) write_properties(w, properties ? *properties : kNoProperties);
   auto flags = static_cast<std::uint8_t>((dup ? 0b1000 : 0) | static_cast<std::uint8_t>(qos) << 1 |
                                          (retain ? 1 : 0));
   return type_byte(PacketType::publish, flags);

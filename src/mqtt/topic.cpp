@@ -42,7 +42,7 @@ bool has_wildcard(std::string_view filter) {
 }
 
 std::optional<SharedFilter> parse_shared_filter(std::string_view filter) {
-  if (!is_shared_filter(filter)) return std::nullopt;
+  if (!is_shared_filter(filter) || !is_valid_text(filter)) return std::nullopt;
   std::string_view rest = filter.substr(kSharePrefix.size());
   std::size_t slash = rest.find('/');
   if (slash == std::string_view::npos) return std::nullopt;

@@ -400,3 +400,17 @@ TEST(TopicTest, NonSharedFilters) {
 
 }  // namespace
 }  // namespace tern::mqtt
+
+namespace tern::mqtt {
+namespace {
+
+// Found by fuzz_topic: the shared-filter parser must apply the same text rules as
+// is_valid_topic_filter, so callers other than the decoder cannot get an ill-formed filter.
+TEST(SharedFilterText, IllFormedUtf8IsNotAShareFilter) {
+  EXPECT_FALSE(parse_shared_filter("$share/g/\xff").has_value());
+  EXPECT_FALSE(parse_shared_filter(std::string("$share/g/a\0b", 12)).has_value());
+  EXPECT_TRUE(parse_shared_filter("$share/g/caf\xc3\xa9").has_value());
+}
+
+}  // namespace
+}  // namespace tern::mqtt
