@@ -3,7 +3,7 @@
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
-SOURCES = $(shell find src tests bench -name '*.cpp' -o -name '*.h' 2>/dev/null)
+SOURCES = $(shell find src tests bench apps -name '*.cpp' -o -name '*.h' 2>/dev/null)
 
 .PHONY: all bootstrap build build-clang test unit run asan fuzz bench format lint clean
 
@@ -29,9 +29,9 @@ test: lint build
 unit: build
 	@ctest --preset release -R '$(T)'
 
+# The broker in the foreground with its embedded defaults (localhost:1883); ARGS='-c FILE -v'.
 run: build
-	@if [ -x build/bin/tern ]; then exec build/bin/tern $(ARGS); \
-	else echo "tern: the broker is not built yet (this tree has the codec only)"; fi
+	@exec build/bin/tern $(ARGS)
 
 asan: bootstrap
 	@cmake --preset asan >/dev/null
@@ -45,7 +45,7 @@ fuzz: bootstrap
 	@scripts/run-fuzzers build-fuzz/bin $(FUZZ_SECONDS)
 
 bench: build
-	@build/bin/tern_codec_bench
+	@for b in build/bin/tern_*_bench; do echo "== $$b"; $$b || exit 1; done
 
 format: bootstrap
 	@clang-format -i $(SOURCES)

@@ -1,0 +1,28 @@
+// BrokerLimits: every bound the broker core enforces, filled from the configuration.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "mqtt/types.h"
+
+namespace tern::broker {
+
+struct BrokerLimits {
+  std::uint32_t max_packet_size = 268'435'455 + 5;  // bytes, whole packet
+  std::uint32_t message_size_limit = 0;             // payload bytes; 0 = no limit
+  std::size_t max_inflight_messages = 20;           // per client; 0 = unlimited
+  std::size_t max_queued_messages = 1000;           // per client; 0 = unlimited
+  std::size_t max_queued_bytes = 0;                 // per client; 0 = unlimited
+  // Bytes a connection may have waiting to be written before QoS 0 messages to it are dropped.
+  std::size_t max_write_buffer = 8 * 1024 * 1024;
+  std::uint16_t max_keepalive = 65'535;                  // seconds
+  std::chrono::seconds persistent_client_expiration{0};  // 0 = never
+  bool retain_available = true;
+  bool allow_zero_length_clientid = true;
+  bool queue_qos0_messages = false;
+  mqtt::QoS max_qos = mqtt::QoS::exactly_once;
+};
+
+}  // namespace tern::broker

@@ -1,0 +1,64 @@
+// Session: the state of one client id that outlives its connections when the client asks for a
+// persistent session (MQTT 3.1.1 section 4.1): subscriptions, QoS 1/2 messages in flight in
+// either direction, and messages queued while the client is away or its window is full.
+//
+// Owned by one worker thread (see BrokerState::owner_of) and touched by no other.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "broker/message.h"
+#include "broker/topic_tree.h"
+
+namespace tern::broker {
+
+struct ClientState;
+
+// A message on its way to this session's client.
+struct Outgoing {
+  MessagePtr message;
+  mqtt::QoS qos = mqtt::QoS::at_most_once;
+  bool retain = false;
+};
+
+// A QoS 1/2 message sent and not yet acknowledged (MQTT 3.1.1 section 4.3).
+struct Inflight {
+  std::uint16_t packet_id = 0;
+  Outgoing out;
+  bool released = false;  // QoS 2: PUBREC received, PUBREL sent, PUBCOMP awaited
+};
+
+struct Session {
+  SessionId id = 0;
+  std::string client_id;
+  bool clean = true;              // ends with its connection
+  ClientState* client = nullptr;  // the live connection, or nullptr while offline
+  std::chrono::steady_clock::time_point offline_since{};
+
+  std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // filter -> options
+
+  std::vector<Inflight> inflight;  // in send order; small (the in-flight window)
+  std::deque<Outgoing> queue;      // waiting for the window or for the client to return
+  std::size_t queued_bytes = 0;
+  std::uint16_t last_packet_id = 0;
+
+  // QoS 2 PUBLISHes received and delivered, whose PUBREL has not come yet: a re-sent PUBLISH with
+  // one of these ids is not delivered again (MQTT 3.1.1 section 4.3.3, method B).
+  std::unordered_set<std::uint16_t> awaiting_pubrel;
+};
+
+// Session ids carry their owner worker in the low byte.
+constexpr SessionId make_session_id(unsigned worker, std::uint64_t serial) {
+  return serial << 8 | worker;
+}
+constexpr unsigned session_owner(SessionId id) {
+  return static_cast<unsigned>(id & 0xFF);
+}
+
+}  // namespace tern::broker

@@ -1,0 +1,297 @@
+// Connection life cycle of WorkerCore: CONNECT, sessions, takeover, wills, keepalive, expiry.
+// PUBLISH and SUBSCRIBE handling are in worker_publish.cpp and worker_subscribe.cpp.
+#include "broker/worker_core.h"
+
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace tern::broker {
+
+using mqtt::Connack;
+using mqtt::ReasonCode;
+using mqtt::Version;
+
+namespace {
+
+// MQTT 3.1 allows client identifiers of 1 to 23 characters (3.1 section 3.1).
+constexpr std::size_t kMaxClientIdV31 = 23;
+
+std::string protocol_name(Version version) {
+  switch (version) {
+    case Version::v3_1:
+      return "p1";
+    case Version::v3_1_1:
+      return "p2";
+    case Version::v5:
+      return "p5";
+  }
+  return "p?";
+}
+
+}  // namespace
+
+WorkerCore::WorkerCore(BrokerState& shared, unsigned index, Outbox& outbox)
+    : shared_(shared), index_(index), outbox_(outbox) {}
+
+WorkerCore::~WorkerCore() = default;
+
+ClientState* WorkerCore::on_open(Link* link, Clock::time_point now) {
+  auto client = std::make_unique<ClientState>();
+  client->link = link;
+  client->last_received = now;
+  now_ = now;
+  ClientState* raw = client.get();
+  clients_.emplace(raw, std::move(client));
+  return raw;
+}
+
+void WorkerCore::send(ClientState& client, const mqtt::Packet& packet) {
+  scratch_.clear();
+  auto size = mqtt::encode(packet, client.version, scratch_);
+  if (!size) {
+    spdlog::error("cannot encode {} for {}: {}", mqtt::to_string(mqtt::type_of(packet)),
+                  client.client_id, mqtt::describe(size.error()));
+    return;
+  }
+  client.link->send(scratch_);
+  BrokerStats::add(shared_.stats.messages_sent);
+}
+
+PacketOutcome WorkerCore::on_packet(ClientState* client_ptr, mqtt::Packet& packet,
+                                    Clock::time_point now) {
+  ClientState& client = *client_ptr;
+  now_ = now;
+  client.last_received = now;
+  BrokerStats::add(shared_.stats.messages_received);
+  if (auto* connect = std::get_if<mqtt::Connect>(&packet)) {
+    if (client.connected) {
+      drop(client, "second CONNECT");  // [MQTT-3.1.0-2]
+      return {};
+    }
+    return handle_connect(client, *connect, now);
+  }
+  if (!client.connected) {
+    drop(client, "first packet is not CONNECT");  // [MQTT-3.1.0-1]
+    return {};
+  }
+  std::visit(
+      [&](auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, mqtt::Publish>) {
+          handle_publish(client, p);
+        } else if constexpr (std::is_same_v<P, mqtt::Puback>) {
+          handle_puback(client, p.packet_id);
+        } else if constexpr (std::is_same_v<P, mqtt::Pubrec>) {
+          handle_pubrec(client, p.packet_id);
+        } else if constexpr (std::is_same_v<P, mqtt::Pubrel>) {
+          // QoS 2 from the client, second half: the message was delivered on PUBLISH.
+          client.session->awaiting_pubrel.erase(p.packet_id);
+          send(client, make_ack<mqtt::Pubcomp>(p.packet_id));
+        } else if constexpr (std::is_same_v<P, mqtt::Pubcomp>) {
+          handle_pubcomp(client, p.packet_id);
+        } else if constexpr (std::is_same_v<P, mqtt::Subscribe>) {
+          handle_subscribe(client, p);
+        } else if constexpr (std::is_same_v<P, mqtt::Unsubscribe>) {
+          handle_unsubscribe(client, p);
+        } else if constexpr (std::is_same_v<P, mqtt::Pingreq>) {
+          send(client, mqtt::Pingresp{});
+        } else if constexpr (std::is_same_v<P, mqtt::Disconnect>) {
+          // A clean DISCONNECT discards the will [MQTT-3.14.4-3].
+          spdlog::info("Client {} disconnected.", client.client_id);
+          detach(client, /*publish_will=*/false);
+          client.link->close();
+        } else {
+          drop(client, "unexpected packet");
+        }
+      },
+      packet);
+  return {};
+}
+
+PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& connect,
+                                         Clock::time_point now) {
+  client.version = connect.version;
+  auto refuse = [&](ReasonCode code, std::string_view why) {
+    spdlog::info("Client {} from {} refused: {}.", connect.client_id, client.link->address(), why);
+    BrokerStats::add(shared_.stats.connections_refused);
+    send(client, make_connack(false, code));
+    client.link->close();
+    return PacketOutcome{};
+  };
+
+  if (connect.client_id.empty()) {
+    // [MQTT-3.1.3-8]: a zero-length id needs a clean session; MQTT 3.1 has no empty ids at all.
+    if (!connect.clean_start || connect.version == Version::v3_1 ||
+        !shared_.limits.allow_zero_length_clientid) {
+      return refuse(ReasonCode::client_identifier_not_valid, "empty client id");
+    }
+    // [MQTT-3.1.3-6]: assign a unique id, chosen so that this worker owns it.
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    do {
+      connect.client_id = fmt::format("auto-{:016X}", random());
+    } while (shared_.owner_of(connect.client_id) != index_);
+  }
+  if (connect.version == Version::v3_1 && connect.client_id.size() > kMaxClientIdV31) {
+    return refuse(ReasonCode::client_identifier_not_valid, "client id longer than 23 characters");
+  }
+  if (connect.keep_alive > shared_.limits.max_keepalive) {
+    // MQTT 3.1.1 cannot tell a client to use less, so the CONNECT is refused, as Mosquitto does.
+    return refuse(ReasonCode::client_identifier_not_valid, "keepalive above max_keepalive");
+  }
+  if (shared_.authenticate && !shared_.authenticate(connect.username, connect.password)) {
+    bool anonymous = !connect.username.has_value();
+    return refuse(anonymous ? ReasonCode::not_authorized : ReasonCode::bad_username_or_password,
+                  anonymous ? "anonymous clients are not allowed" : "bad username or password");
+  }
+
+  unsigned owner = shared_.owner_of(connect.client_id);
+  if (owner != index_) return PacketOutcome{owner};
+
+  client.client_id = connect.client_id;
+  client.username = connect.username;
+  client.keep_alive = connect.keep_alive;
+  client.will = std::move(connect.will);
+  client.last_received = now;
+
+  // Takeover [MQTT-3.1.4-2]: the existing connection with this id is closed, will and all.
+  auto existing = sessions_.find(client.client_id);
+  if (existing != sessions_.end() && existing->second->client) {
+    ClientState& old = *existing->second->client;
+    spdlog::info("Client {} already connected, closing old connection.", client.client_id);
+    detach(old, /*publish_will=*/true);
+    old.link->close();
+    existing = sessions_.find(client.client_id);  // a clean session has ended
+  }
+
+  bool session_present = false;
+  Session* session;
+  if (existing != sessions_.end() && connect.clean_start) {
+    end_session(*existing->second);
+    existing = sessions_.end();
+  }
+  if (existing != sessions_.end()) {
+    session = existing->second.get();
+    session_present = true;  // [MQTT-3.2.2-2]
+  } else {
+    auto fresh = std::make_unique<Session>();
+    fresh->id = make_session_id(index_, next_serial_++);
+    fresh->client_id = client.client_id;
+    session = fresh.get();
+    sessions_by_id_[session->id] = session;
+    sessions_.emplace(client.client_id, std::move(fresh));
+    BrokerStats::add(shared_.stats.clients_total);
+  }
+  session->clean = connect.clean_start;
+  session->client = &client;
+  client.session = session;
+  client.connected = true;
+  BrokerStats::add(shared_.stats.clients_connected);
+
+  spdlog::info("New client connected from {} as {} ({}, c{}, k{}{}).", client.link->address(),
+               client.client_id, protocol_name(client.version), connect.clean_start ? 1 : 0,
+               client.keep_alive,
+               client.username ? fmt::format(", u'{}'", *client.username) : std::string());
+  send(client, make_connack(session_present, ReasonCode::success));
+  if (session_present) resume(*session);
+  return {};
+}
+
+void WorkerCore::on_protocol_error(ClientState* client, mqtt::Errc error) {
+  if (!client->connected && error == mqtt::Errc::unsupported_protocol_version) {
+    // [MQTT-3.1.2-2]: a CONNECT with a level we do not speak gets CONNACK 0x01 (unacceptable
+    // protocol level), in the 3.1.1 form every version of the protocol can read, then a close.
+    client->version = Version::v3_1_1;
+    spdlog::info("Client from {} refused: {}.", client->link->address(), mqtt::describe(error));
+    BrokerStats::add(shared_.stats.connections_refused);
+    send(*client, make_connack(false, ReasonCode::unsupported_protocol_version));
+    client->link->close();
+    return;
+  }
+  drop(*client, mqtt::describe(error));
+}
+
+void WorkerCore::drop(ClientState& client, std::string_view reason) {
+  spdlog::info("Client {} from {} disconnected: {}.",
+               client.client_id.empty() ? "<unknown>" : client.client_id, client.link->address(),
+               reason);
+  detach(client, /*publish_will=*/true);
+  client.link->close();
+}
+
+void WorkerCore::detach(ClientState& client, bool publish_will) {
+  if (!client.connected) return;
+  client.connected = false;
+  BrokerStats::sub(shared_.stats.clients_connected);
+  if (publish_will && client.will) {
+    Message message;
+    message.topic = std::move(client.will->topic);
+    message.payload = std::move(client.will->payload);
+    message.qos = client.will->qos;
+    message.retain = client.will->retain;
+    message.properties = std::move(client.will->properties);
+    client.will.reset();
+    publish_internal(std::move(message));
+  }
+  client.will.reset();
+  Session* session = client.session;
+  client.session = nullptr;
+  if (!session) return;
+  session->client = nullptr;
+  session->offline_since = now_;
+  if (session->clean) end_session(*session);
+}
+
+void WorkerCore::end_session(Session& session) {
+  if (!session.subscriptions.empty()) {
+    std::unique_lock lock(shared_.subscriptions_lock);
+    for (const auto& [filter, options] : session.subscriptions) {
+      if (shared_.subscriptions.unsubscribe(filter, session.id)) {
+        BrokerStats::sub(shared_.stats.subscriptions);
+      }
+    }
+  }
+  BrokerStats::sub(shared_.stats.clients_total);
+  sessions_by_id_.erase(session.id);
+  sessions_.erase(session.client_id);  // destroys `session`
+}
+
+void WorkerCore::on_closed(ClientState* client) {
+  if (client->connected) {
+    spdlog::info("Client {} closed its connection.", client->client_id);
+    detach(*client, /*publish_will=*/true);
+  }
+  clients_.erase(client);
+}
+
+void WorkerCore::on_handed_over(ClientState* client) {
+  clients_.erase(client);
+}
+
+void WorkerCore::on_tick(Clock::time_point now) {
+  now_ = now;
+  // Keepalive: one and a half times the interval without a packet [MQTT-3.1.2-24].
+  std::vector<ClientState*> expired;
+  for (auto& [raw, client] : clients_) {
+    if (client->connected && client->keep_alive > 0 &&
+        now - client->last_received > std::chrono::milliseconds(client->keep_alive * 1500)) {
+      expired.push_back(raw);
+    }
+  }
+  for (ClientState* client : expired)
+    drop(*client, "keepalive timeout");
+
+  auto expiry = shared_.limits.persistent_client_expiration;
+  if (expiry.count() > 0) {
+    std::vector<Session*> stale;
+    for (auto& [id, session] : sessions_) {
+      if (!session->client && now - session->offline_since > expiry) stale.push_back(session.get());
+    }
+    for (Session* session : stale) {
+      spdlog::info("Expiring client {}.", session->client_id);
+      end_session(*session);
+    }
+  }
+}
+
+}  // namespace tern::broker

@@ -1,0 +1,84 @@
+#include "net/output_queue.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace tern::net {
+
+OutputQueue::Block& OutputQueue::tail_block() {
+  if (blocks_.empty() || blocks_.back()->used == kBlockSize) {
+    std::unique_ptr<Block> block = spare_ ? std::move(spare_) : std::make_unique<Block>();
+    block->used = block->consumed = 0;
+    blocks_.push_back(std::move(block));
+  }
+  return *blocks_.back();
+}
+
+void OutputQueue::append(std::span<const std::uint8_t> bytes) {
+  size_ += bytes.size();
+  while (!bytes.empty()) {
+    Block& block = tail_block();
+    std::size_t n = std::min(bytes.size(), kBlockSize - block.used);
+    std::uint8_t* at = block.data.get() + block.used;
+    std::memcpy(at, bytes.data(), n);
+    block.used += n;
+    bytes = bytes.subspan(n);
+    // Bytes right after the previous segment's in the same block extend it.
+    if (!segments_.empty() && segments_.back().block == &block &&
+        segments_.back().data + segments_.back().length == at) {
+      segments_.back().length += n;
+    } else {
+      segments_.push_back({at, n, nullptr, &block});
+    }
+  }
+}
+
+void OutputQueue::append_shared(broker::MessagePtr owner, std::string_view bytes) {
+  if (bytes.empty()) return;
+  size_ += bytes.size();
+  segments_.push_back({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
+                       std::move(owner), nullptr});
+}
+
+int OutputQueue::gather(iovec* iov, int max) const {
+  int n = 0;
+  for (const Segment& s : segments_) {
+    if (n == max) break;
+    iov[n].iov_base = const_cast<std::uint8_t*>(s.data);
+    iov[n].iov_len = s.length;
+    ++n;
+  }
+  return n;
+}
+
+void OutputQueue::block_consumed(Block* block, std::size_t n) {
+  block->consumed += n;
+  // Blocks are filled and written in order, so only the front block can become free.
+  while (!blocks_.empty() && blocks_.front()->consumed == blocks_.front()->used) {
+    if (blocks_.size() == 1) {
+      // The only block: rewind it in place for the next appends.
+      blocks_.front()->used = blocks_.front()->consumed = 0;
+      break;
+    }
+    if (blocks_.front()->used < kBlockSize) break;  // still being appended to
+    spare_ = std::move(blocks_.front());
+    blocks_.pop_front();
+  }
+}
+
+void OutputQueue::consume(std::size_t n) {
+  assert(n <= size_);
+  size_ -= n;
+  while (n > 0) {
+    Segment& s = segments_.front();
+    std::size_t take = std::min(n, s.length);
+    s.data += take;
+    s.length -= take;
+    n -= take;
+    if (s.block) block_consumed(s.block, take);
+    if (s.length == 0) segments_.pop_front();
+  }
+}
+
+}  // namespace tern::net

@@ -1,0 +1,167 @@
+#include "server/worker.h"
+
+#include <spdlog/spdlog.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+namespace tern::server {
+
+Worker::Worker(broker::BrokerState& state, unsigned index)
+    : state_(state),
+      index_(index),
+      core_(state, index, *this),
+      read_buffer_(kReadBufferSize),
+      outgoing_(state.workers) {
+  loop_.set_on_wake([this] { on_wake(); });
+  loop_.set_on_turn_end([this] { on_turn_end(); });
+  loop_.set_tick(std::chrono::milliseconds(500), [this] {
+    auto now = broker::Clock::now();
+    core_.on_tick(now);
+    if (periodic_ && now >= next_periodic_) {
+      next_periodic_ = now + periodic_interval_;
+      periodic_(core_);
+    }
+  });
+}
+
+Worker::~Worker() {
+  // Sockets still in the mailbox were never adopted.
+  for (NewSocket& s : inbox_sockets_)
+    ::close(s.fd);
+  for (Handover& h : inbox_handovers_)
+    ::close(h.fd);
+}
+
+void Worker::set_periodic(std::chrono::seconds interval,
+                          std::function<void(broker::WorkerCore&)> fn) {
+  periodic_interval_ = interval;
+  periodic_ = std::move(fn);
+  next_periodic_ = broker::Clock::now();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    // Named threads make top -H and gdb readable.
+    std::string name = "tern-worker-" + std::to_string(index_);
+    pthread_setname_np(pthread_self(), name.c_str());
+    loop_.run();
+  });
+}
+
+void Worker::stop() {
+  loop_.stop();
+}
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+  // Connections close with the worker; their sessions end with the process.
+  for (auto& [raw, connection] : connections_) {
+    if (!connection->closed()) connection->flush();
+  }
+}
+
+void Worker::adopt(int fd, std::string address) {
+  {
+    std::lock_guard lock(mailbox_lock_);
+    inbox_sockets_.push_back({fd, std::move(address)});
+  }
+  loop_.wake();
+}
+
+void Worker::adopt(Handover handover) {
+  {
+    std::lock_guard lock(mailbox_lock_);
+    inbox_handovers_.push_back(std::move(handover));
+  }
+  loop_.wake();
+}
+
+void Worker::post_batch(std::vector<broker::Delivery>& deliveries) {
+  bool was_empty;
+  {
+    std::lock_guard lock(mailbox_lock_);
+    was_empty = inbox_deliveries_.empty();
+    if (was_empty) {
+      inbox_deliveries_.swap(deliveries);
+    } else {
+      std::move(deliveries.begin(), deliveries.end(), std::back_inserter(inbox_deliveries_));
+    }
+  }
+  deliveries.clear();
+  if (was_empty) loop_.wake();  // otherwise a wake is already on its way
+}
+
+void Worker::post(unsigned worker, broker::Delivery delivery) {
+  outgoing_[worker].push_back(std::move(delivery));
+}
+
+Connection* Worker::open(int fd, std::string address) {
+  auto connection =
+      std::make_unique<Connection>(*this, fd, std::move(address), state_.limits.max_packet_size);
+  Connection* raw = connection.get();
+  raw->client = core_.on_open(raw, broker::Clock::now());
+  connections_.emplace(raw, std::move(connection));
+  loop_.add(fd, EPOLLIN | EPOLLRDHUP, raw);
+  return raw;
+}
+
+void Worker::on_wake() {
+  std::vector<NewSocket> sockets;
+  std::vector<Handover> handovers;
+  std::vector<broker::Delivery> deliveries;
+  {
+    std::lock_guard lock(mailbox_lock_);
+    sockets.swap(inbox_sockets_);
+    handovers.swap(inbox_handovers_);
+    deliveries.swap(inbox_deliveries_);
+  }
+  for (NewSocket& s : sockets)
+    open(s.fd, std::move(s.address));
+  for (Handover& h : handovers) {
+    Connection* connection = open(h.fd, std::move(h.address));
+    auto outcome = core_.on_packet(connection->client, h.connect, broker::Clock::now());
+    if (outcome.hand_over_to) {
+      // Cannot happen: owner_of is a pure function of the client id.
+      spdlog::error("connection handed over twice; closing it");
+      connection->close();
+      continue;
+    }
+    connection->consume(h.carry);
+  }
+  for (const broker::Delivery& d : deliveries)
+    core_.deliver(d);
+}
+
+void Worker::hand_over(Connection* connection, unsigned target, mqtt::Packet& connect,
+                       std::span<const std::uint8_t> carry) {
+  Handover handover;
+  handover.address = std::string(connection->address());
+  handover.connect = std::move(connect);
+  handover.carry.assign(carry.begin(), carry.end());
+  core_.on_handed_over(connection->client);
+  handover.fd = connection->release();
+  forget(connection);
+  peers_[target]->adopt(std::move(handover));
+}
+
+void Worker::forget(Connection* connection) {
+  auto it = connections_.find(connection);
+  if (it == connections_.end()) return;
+  graveyard_.push_back(std::move(it->second));
+  connections_.erase(it);
+}
+
+void Worker::on_turn_end() {
+  // Deliveries first: they may queue writes on our own connections too.
+  for (unsigned target = 0; target < outgoing_.size(); ++target) {
+    if (!outgoing_[target].empty()) peers_[target]->post_batch(outgoing_[target]);
+  }
+  // flush() may close a connection, which only moves it to the graveyard.
+  for (std::size_t i = 0; i < to_flush_.size(); ++i)
+    to_flush_[i]->flush();
+  to_flush_.clear();
+  graveyard_.clear();
+}
+
+}  // namespace tern::server
