@@ -223,7 +223,12 @@ void WorkerCore::detach(ClientState& client, bool publish_will) {
   if (!client.connected) return;
   client.connected = false;
   BrokerStats::sub(shared_.stats.clients_connected);
-  if (publish_will && client.will) {
+  if (publish_will && client.will && client.will->topic.starts_with("$")) {
+    // Topics starting with '$' belong to the server (MQTT 3.1.1 section 4.7.2): a will may not
+    // publish there any more than a PUBLISH may (see handle_publish).
+    spdlog::info("Dropped will of {} to reserved topic '{}'.", client.client_id,
+                 client.will->topic);
+  } else if (publish_will && client.will) {
     Message message;
     message.topic = std::move(client.will->topic);
     message.payload = std::move(client.will->payload);

@@ -55,6 +55,10 @@ void Connection::close() {
 
 void Connection::on_events(std::uint32_t events) {
   if (fd_ < 0) return;
+  if (closing_ && (events & (EPOLLHUP | EPOLLERR))) {
+    finish();  // the peer is gone: what is left to write cannot be delivered
+    return;
+  }
   if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) read_all();
   if (fd_ >= 0 && (events & EPOLLOUT)) flush();
 }
@@ -126,6 +130,14 @@ bool Connection::flush() {
 
 void Connection::update_interest() {
   bool want_write = !output_.empty();
+  if (closing_) {
+    // A closing connection reads nothing more (read_all stops), so it must not ask for EPOLLIN:
+    // bytes or an end-of-file from the peer would stay ready forever and spin the loop while the
+    // last writes wait for a peer that does not read.
+    worker_.loop().modify(fd_, want_write ? EPOLLOUT : 0u, this);
+    want_write_ = want_write;
+    return;
+  }
   if (want_write == want_write_) return;
   want_write_ = want_write;
   worker_.loop().modify(fd_, EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u), this);

@@ -55,8 +55,12 @@ void Worker::stop() {
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
-  // Connections close with the worker; their sessions end with the process.
-  for (auto& [raw, connection] : connections_) {
+  // Connections close with the worker; their sessions end with the process. flush() may finish a
+  // connection, which moves it out of connections_ (forget), so iterate over a copy.
+  std::vector<Connection*> open;
+  for (auto& [raw, connection] : connections_)
+    open.push_back(raw);
+  for (Connection* connection : open) {
     if (!connection->closed()) connection->flush();
   }
 }
