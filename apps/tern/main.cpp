@@ -132,9 +132,21 @@ int main(int argc, char** argv) {
       spdlog::error("cannot become a daemon: {}", std::strerror(errno));
       return 1;
     }
+    std::string pid_file = config.pid_file;
     tern::server::Server server(std::move(config));
     server.start();
+    if (!pid_file.empty()) {
+      // After daemon(): the pid of the process that stays.
+      std::FILE* file = std::fopen(pid_file.c_str(), "w");
+      if (!file) {
+        spdlog::error("Error: cannot write pid_file {}: {}", pid_file, std::strerror(errno));
+        return 1;
+      }
+      std::fprintf(file, "%d\n", static_cast<int>(getpid()));
+      std::fclose(file);
+    }
     server.run();
+    if (!pid_file.empty()) std::remove(pid_file.c_str());
     spdlog::info("tern stopped.");
   } catch (const std::exception& e) {
     spdlog::error("Error: {}", e.what());

@@ -23,6 +23,12 @@ struct BrokerLimits {
   bool allow_zero_length_clientid = true;
   bool queue_qos0_messages = false;
   mqtt::QoS max_qos = mqtt::QoS::exactly_once;
+  // Deliver at the subscription's QoS even above the message's (Mosquitto's option; breaks
+  // MQTT 3.1.1 section 3.8.4, which the operator chose).
+  bool upgrade_outgoing_qos = false;
+  bool connection_messages = true;  // log connects and disconnects
+  // A connection that has not completed CONNECT by then is closed.
+  std::chrono::seconds connect_timeout{10};
 };
 
 }  // namespace tern::broker

@@ -40,6 +40,7 @@ ClientState* WorkerCore::on_open(Link* link, Clock::time_point now) {
   auto client = std::make_unique<ClientState>();
   client->link = link;
   client->last_received = now;
+  client->opened_at = now;
   now_ = now;
   ClientState* raw = client.get();
   clients_.emplace(raw, std::move(client));
@@ -120,6 +121,12 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
     return PacketOutcome{};
   };
 
+  if (connect.version == Version::v5) {
+    // MQTT 5.0 behaviour is not implemented yet: answer as a 3.1.1 server must, with return
+    // code 0x01, rather than half-serve 5.0 clients [MQTT-3.1.2-2].
+    client.version = Version::v3_1_1;
+    return refuse(ReasonCode::unsupported_protocol_version, "MQTT 5.0 is not supported yet");
+  }
   if (connect.client_id.empty()) {
     // [MQTT-3.1.3-8]: a zero-length id needs a clean session; MQTT 3.1 has no empty ids at all.
     if (!connect.clean_start || connect.version == Version::v3_1 ||
@@ -186,12 +193,19 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   session->client = &client;
   client.session = session;
   client.connected = true;
-  BrokerStats::add(shared_.stats.clients_connected);
+  std::uint64_t connected =
+      shared_.stats.clients_connected.fetch_add(1, std::memory_order_relaxed) + 1;
+  std::uint64_t maximum = BrokerStats::get(shared_.stats.clients_maximum);
+  while (connected > maximum &&
+         !shared_.stats.clients_maximum.compare_exchange_weak(maximum, connected)) {
+  }
 
-  spdlog::info("New client connected from {} as {} ({}, c{}, k{}{}).", client.link->address(),
-               client.client_id, protocol_name(client.version), connect.clean_start ? 1 : 0,
-               client.keep_alive,
-               client.username ? fmt::format(", u'{}'", *client.username) : std::string());
+  if (shared_.limits.connection_messages) {
+    spdlog::info("New client connected from {} as {} ({}, c{}, k{}{}).", client.link->address(),
+                 client.client_id, protocol_name(client.version), connect.clean_start ? 1 : 0,
+                 client.keep_alive,
+                 client.username ? fmt::format(", u'{}'", *client.username) : std::string());
+  }
   send(client, make_connack(session_present, ReasonCode::success));
   if (session_present) resume(*session);
   return {};
@@ -277,7 +291,12 @@ void WorkerCore::on_tick(Clock::time_point now) {
   now_ = now;
   // Keepalive: one and a half times the interval without a packet [MQTT-3.1.2-24].
   std::vector<ClientState*> expired;
+  std::vector<ClientState*> silent;
   for (auto& [raw, client] : clients_) {
+    if (!client->connected && !client->closing &&
+        now - client->opened_at > shared_.limits.connect_timeout) {
+      silent.push_back(raw);
+    }
     if (client->connected && client->keep_alive > 0 &&
         now - client->last_received > std::chrono::milliseconds(client->keep_alive * 1500)) {
       expired.push_back(raw);
@@ -285,6 +304,10 @@ void WorkerCore::on_tick(Clock::time_point now) {
   }
   for (ClientState* client : expired)
     drop(*client, "keepalive timeout");
+  for (ClientState* client : silent) {
+    client->closing = true;
+    drop(*client, "no CONNECT in time");
+  }
 
   auto expiry = shared_.limits.persistent_client_expiration;
   if (expiry.count() > 0) {

@@ -42,10 +42,12 @@ struct ClientState {
   Link* link = nullptr;
   mqtt::Version version = mqtt::Version::v3_1_1;
   bool connected = false;  // CONNECT accepted
+  bool closing = false;    // closed by the broker before CONNECT; waiting for on_closed
   Session* session = nullptr;
   std::optional<mqtt::Will> will;
   std::uint16_t keep_alive = 0;
   Clock::time_point last_received{};
+  Clock::time_point opened_at{};
   std::string client_id;
   std::optional<std::string> username;
 };

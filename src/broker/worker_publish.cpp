@@ -111,8 +111,9 @@ void WorkerCore::route(const MessagePtr& message, const Session* /*publisher*/) 
     if (match.session == previous) continue;  // a lower-QoS overlap of the same session
     previous = match.session;
     // [MQTT-3.3.1-9]: the retain flag is cleared on messages to established subscriptions.
-    Delivery delivery{match.session,
-                      {message, min_qos(message->qos, match.options.max_qos), false}};
+    QoS qos = shared_.limits.upgrade_outgoing_qos ? match.options.max_qos
+                                                  : min_qos(message->qos, match.options.max_qos);
+    Delivery delivery{match.session, {message, qos, false}};
     unsigned owner = session_owner(match.session);
     if (owner == index_) {
       deliver(delivery);

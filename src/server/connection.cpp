@@ -19,8 +19,13 @@ constexpr int kReadsPerEvent = 4;
 constexpr int kIovecsPerWrite = 64;
 }  // namespace
 
-Connection::Connection(Worker& worker, int fd, std::string address, std::uint32_t max_packet_size)
-    : worker_(worker), fd_(fd), address_(std::move(address)), framer_(max_packet_size) {}
+Connection::Connection(Worker& worker, int fd, std::string address, std::uint32_t max_packet_size,
+                       ConnectionCounter counter)
+    : worker_(worker),
+      fd_(fd),
+      address_(std::move(address)),
+      framer_(max_packet_size),
+      counter_(std::move(counter)) {}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);
@@ -47,6 +52,7 @@ void Connection::send_shared(const broker::MessagePtr& owner, std::string_view b
 void Connection::close() {
   if (closing_ || fd_ < 0) return;
   closing_ = true;
+  closing_since_ = std::chrono::steady_clock::now();
   if (!flush_pending_) {
     flush_pending_ = true;
     worker_.schedule_flush(this);
@@ -149,9 +155,16 @@ void Connection::finish() {
   ::shutdown(fd_, SHUT_RDWR);
   ::close(fd_);
   fd_ = -1;
+  if (counter_) counter_->fetch_sub(1, std::memory_order_relaxed);
   if (client) worker_.core().on_closed(client);
   client = nullptr;
   worker_.forget(this);
+}
+
+void Connection::expire_close(std::chrono::steady_clock::time_point now,
+                              std::chrono::seconds limit) {
+  // A peer that stopped reading must not hold a closing connection (and its queue) forever.
+  if (closing_ && fd_ >= 0 && now - closing_since_ > limit) finish();
 }
 
 int Connection::release() {

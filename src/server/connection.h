@@ -5,7 +5,10 @@
 // Owned by its Worker; used only on that worker's thread.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,9 +23,14 @@ namespace tern::server {
 
 class Worker;
 
+// Connections open on one listener, for its max_connections; shared by the listener and each of
+// its connections, which gives its place back when it closes.
+using ConnectionCounter = std::shared_ptr<std::atomic<int>>;
+
 class Connection final : public broker::Link, public net::EventLoop::Handler {
  public:
-  Connection(Worker& worker, int fd, std::string address, std::uint32_t max_packet_size);
+  Connection(Worker& worker, int fd, std::string address, std::uint32_t max_packet_size,
+             ConnectionCounter counter);
   ~Connection() override;
 
   // broker::Link
@@ -44,6 +52,9 @@ class Connection final : public broker::Link, public net::EventLoop::Handler {
 
   int fd() const { return fd_; }
   bool closed() const { return fd_ < 0; }
+  const ConnectionCounter& counter() const { return counter_; }
+  // Closes the socket if a close() has waited longer than `limit` for the peer to read.
+  void expire_close(std::chrono::steady_clock::time_point now, std::chrono::seconds limit);
   broker::ClientState* client = nullptr;
 
  private:
@@ -56,7 +67,9 @@ class Connection final : public broker::Link, public net::EventLoop::Handler {
   std::string address_;
   mqtt::Framer framer_;
   net::OutputQueue output_;
-  bool closing_ = false;     // close() called: write out, then close
+  ConnectionCounter counter_;
+  bool closing_ = false;  // close() called: write out, then close
+  std::chrono::steady_clock::time_point closing_since_{};
   bool want_write_ = false;  // EPOLLOUT registered
   bool flush_pending_ = false;
   bool handed_over_ = false;

@@ -51,14 +51,25 @@ std::uint16_t local_port(int fd) {
 
 class Server::Listener final : public net::EventLoop::Handler {
  public:
-  Listener(Server& server, int fd) : server_(server), fd_(fd) {}
+  Listener(Server& server, int fd, int max_connections, ConnectionCounter open)
+      : server_(server), fd_(fd), max_connections_(max_connections), open_(std::move(open)) {}
   ~Listener() override { ::close(fd_); }
-  void on_events(std::uint32_t) override { server_.accept_from(fd_); }
+  void on_events(std::uint32_t) override { server_.accept_from(*this); }
   int fd() const { return fd_; }
+  // Takes a place for a new connection; false when max_connections are open already.
+  bool admit() {
+    int now = open_->fetch_add(1, std::memory_order_relaxed);
+    if (max_connections_ < 0 || now < max_connections_) return true;
+    open_->fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  const ConnectionCounter& open() const { return open_; }
 
  private:
   Server& server_;
   int fd_;
+  int max_connections_;  // -1: unlimited
+  ConnectionCounter open_;
 };
 
 class Server::SignalHandler final : public net::EventLoop::Handler {
@@ -103,6 +114,8 @@ Server::Server(config::Config config) : config_(std::move(config)) {
   limits.retain_available = config_.retain_available;
   limits.allow_zero_length_clientid = config_.security.allow_zero_length_clientid;
   limits.queue_qos0_messages = config_.queue_qos0_messages;
+  limits.upgrade_outgoing_qos = config_.upgrade_outgoing_qos;
+  limits.connection_messages = config_.connection_messages;
 }
 
 Server::~Server() {
@@ -172,6 +185,7 @@ void Server::start() {
     }
     std::uint16_t bound_port = listener.port;
     int bound = 0;
+    ConnectionCounter counter;
     for (addrinfo* a = found; a; a = a->ai_next) {
       int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) continue;
@@ -193,7 +207,9 @@ void Server::start() {
       }
       bound_port = local_port(fd);
       ++bound;
-      auto handler = std::make_unique<Listener>(*this, fd);
+      // All sockets of one listener share its count of open connections.
+      if (!counter) counter = std::make_shared<std::atomic<int>>(0);
+      auto handler = std::make_unique<Listener>(*this, fd, listener.max_connections, counter);
       acceptor_.add(fd, EPOLLIN, handler.get());
       listeners_.push_back(std::move(handler));
       spdlog::info("Opening {} listen socket on port {}.",
@@ -243,11 +259,11 @@ void Server::stop() {
     worker->stop();
 }
 
-void Server::accept_from(int listen_fd) {
+void Server::accept_from(Listener& listener) {
   while (true) {
     sockaddr_storage address{};
     socklen_t length = sizeof address;
-    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&address), &length,
+    int fd = ::accept4(listener.fd(), reinterpret_cast<sockaddr*>(&address), &length,
                        SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -260,7 +276,14 @@ void Server::accept_from(int listen_fd) {
     // batched per loop turn, so Nagle's algorithm would only add delay.
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    workers_[next_worker_]->adopt(fd, describe_address(address));
+    if (!listener.admit()) {
+      spdlog::info("Refused connection from {}: max_connections reached.",
+                   describe_address(address));
+      broker::BrokerStats::add(state_->stats.connections_refused);
+      ::close(fd);
+      continue;
+    }
+    workers_[next_worker_]->adopt(fd, describe_address(address), listener.open());
     next_worker_ = (next_worker_ + 1) % workers_.size();
   }
 }
@@ -288,6 +311,7 @@ void Server::publish_sys(broker::WorkerCore& core) {
   publish("clients/connected", std::to_string(BrokerStats::get(s.clients_connected)));
   publish("clients/active", std::to_string(BrokerStats::get(s.clients_connected)));
   publish("clients/total", std::to_string(BrokerStats::get(s.clients_total)));
+  publish("clients/maximum", std::to_string(BrokerStats::get(s.clients_maximum)));
   std::uint64_t total = BrokerStats::get(s.clients_total);
   std::uint64_t connected = BrokerStats::get(s.clients_connected);
   publish("clients/disconnected", std::to_string(total > connected ? total - connected : 0));

@@ -42,7 +42,7 @@ class Server {
   void load_credentials();
   bool authenticate(const std::optional<std::string>& username,
                     const std::optional<std::string>& password);
-  void accept_from(int listen_fd);
+  void accept_from(Listener& listener);
   void publish_sys(broker::WorkerCore& core);
 
   config::Config config_;

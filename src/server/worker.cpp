@@ -1,11 +1,19 @@
 #include "server/worker.h"
 
-#include <spdlog/spdlog.h>
+#include <malloc.h>
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 namespace tern::server {
+
+namespace {
+// How long a connection the broker closed may wait for its peer to read what is left.
+constexpr std::chrono::seconds kCloseTimeout{5};
+// How often a worker returns freed memory to the system.
+constexpr std::chrono::seconds kTrimInterval{5};
+}  // namespace
 
 Worker::Worker(broker::BrokerState& state, unsigned index)
     : state_(state),
@@ -18,6 +26,18 @@ Worker::Worker(broker::BrokerState& state, unsigned index)
   loop_.set_tick(std::chrono::milliseconds(500), [this] {
     auto now = broker::Clock::now();
     core_.on_tick(now);
+    // Iterate over a copy: expiring a close moves the connection out of connections_.
+    std::vector<Connection*> open_now;
+    for (auto& [raw, connection] : connections_)
+      open_now.push_back(raw);
+    for (Connection* connection : open_now)
+      connection->expire_close(now, kCloseTimeout);
+    if (now >= next_trim_) {
+      // glibc keeps freed memory in each thread's arena; after a crowd of clients leaves, give
+      // it back to the system so the broker's footprint follows its load.
+      next_trim_ = now + kTrimInterval;
+      malloc_trim(0);
+    }
     if (periodic_ && now >= next_periodic_) {
       next_periodic_ = now + periodic_interval_;
       periodic_(core_);
@@ -65,10 +85,10 @@ void Worker::join() {
   }
 }
 
-void Worker::adopt(int fd, std::string address) {
+void Worker::adopt(int fd, std::string address, ConnectionCounter counter) {
   {
     std::lock_guard lock(mailbox_lock_);
-    inbox_sockets_.push_back({fd, std::move(address)});
+    inbox_sockets_.push_back({fd, std::move(address), std::move(counter)});
   }
   loop_.wake();
 }
@@ -100,9 +120,9 @@ void Worker::post(unsigned worker, broker::Delivery delivery) {
   outgoing_[worker].push_back(std::move(delivery));
 }
 
-Connection* Worker::open(int fd, std::string address) {
-  auto connection =
-      std::make_unique<Connection>(*this, fd, std::move(address), state_.limits.max_packet_size);
+Connection* Worker::open(int fd, std::string address, ConnectionCounter counter) {
+  auto connection = std::make_unique<Connection>(*this, fd, std::move(address),
+                                                 state_.limits.max_packet_size, std::move(counter));
   Connection* raw = connection.get();
   raw->client = core_.on_open(raw, broker::Clock::now());
   connections_.emplace(raw, std::move(connection));
@@ -121,9 +141,9 @@ void Worker::on_wake() {
     deliveries.swap(inbox_deliveries_);
   }
   for (NewSocket& s : sockets)
-    open(s.fd, std::move(s.address));
+    open(s.fd, std::move(s.address), std::move(s.counter));
   for (Handover& h : handovers) {
-    Connection* connection = open(h.fd, std::move(h.address));
+    Connection* connection = open(h.fd, std::move(h.address), std::move(h.counter));
     auto outcome = core_.on_packet(connection->client, h.connect, broker::Clock::now());
     if (outcome.hand_over_to) {
       // Cannot happen: owner_of is a pure function of the client id.
@@ -141,6 +161,7 @@ void Worker::hand_over(Connection* connection, unsigned target, mqtt::Packet& co
                        std::span<const std::uint8_t> carry) {
   Handover handover;
   handover.address = std::string(connection->address());
+  handover.counter = connection->counter();
   handover.connect = std::move(connect);
   handover.carry.assign(carry.begin(), carry.end());
   core_.on_handed_over(connection->client);

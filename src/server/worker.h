@@ -25,6 +25,7 @@ namespace tern::server {
 struct Handover {
   int fd = -1;
   std::string address;
+  ConnectionCounter counter;
   mqtt::Packet connect;
   std::vector<std::uint8_t> carry;
 };
@@ -43,7 +44,7 @@ class Worker final : public broker::Outbox {
   void join();
 
   // Thread-safe: queue work for this worker.
-  void adopt(int fd, std::string address);
+  void adopt(int fd, std::string address, ConnectionCounter counter);
   void adopt(Handover handover);
   void post_batch(std::vector<broker::Delivery>& deliveries);
 
@@ -66,7 +67,7 @@ class Worker final : public broker::Outbox {
  private:
   void on_wake();
   void on_turn_end();
-  Connection* open(int fd, std::string address);
+  Connection* open(int fd, std::string address, ConnectionCounter counter);
 
   broker::BrokerState& state_;
   const unsigned index_;
@@ -84,12 +85,14 @@ class Worker final : public broker::Outbox {
   struct NewSocket {
     int fd;
     std::string address;
+    ConnectionCounter counter;
   };
   std::mutex mailbox_lock_;
   std::vector<NewSocket> inbox_sockets_;
   std::vector<Handover> inbox_handovers_;
   std::vector<broker::Delivery> inbox_deliveries_;
 
+  std::chrono::steady_clock::time_point next_trim_{};
   std::chrono::seconds periodic_interval_{0};
   std::chrono::steady_clock::time_point next_periodic_{};
   std::function<void(broker::WorkerCore&)> periodic_;

@@ -242,3 +242,30 @@ TEST(Limits09, ClosingConnectionWithUnreadOutputDoesNotSpin) {
 
 }  // namespace
 }  // namespace tern::blackbox
+
+namespace tern::blackbox {
+namespace {
+
+// max_connections (per listener): the connection over the limit is closed at once, and a place
+// frees up when a client leaves.
+TEST(Limits09, MaxConnectionsRefusesTheConnectionOverTheLimit) {
+  BrokerProcess broker("max_connections 2\n");
+  ASSERT_TRUE(broker.running());
+  auto first = std::make_unique<RawClient>(broker);
+  first->connect_ok("first");
+  RawClient second(broker);
+  second.connect_ok("second");
+  {
+    RawClient third(broker);
+    third.send(make_connect("third"));
+    EXPECT_TRUE(third.expect_closed());
+  }
+  EXPECT_TRUE(broker.wait_for_log("max_connections reached"));
+  first.reset();  // closes its socket; its place is given back
+  ASSERT_TRUE(broker.wait_for_log("Client first closed its connection."));
+  RawClient fourth(broker);
+  fourth.connect_ok("fourth");
+}
+
+}  // namespace
+}  // namespace tern::blackbox

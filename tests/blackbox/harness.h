@@ -159,6 +159,7 @@ class RawClient {
   RawClient& operator=(const RawClient&) = delete;
 
   bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
   Version version() const { return version_; }
 
   // Writes all of `bytes`; false if the socket is closed (the broker may have closed it).
