@@ -151,6 +151,11 @@ bool Server::authenticate(const std::optional<std::string>& username,
 }
 
 void Server::start() {
+  if (!config_.security.acl_file.empty()) {
+    // Running without the ACLs an operator wrote would open topics they meant to close.
+    throw std::runtime_error("acl_file " + config_.security.acl_file +
+                             ": ACLs are not supported yet; remove the line to run without them");
+  }
   load_credentials();
   if (!config_.security.password_file.empty() || !config_.security.allow_anonymous) {
     state_->authenticate = [this](const std::optional<std::string>& username,

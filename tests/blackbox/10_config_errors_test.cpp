@@ -131,3 +131,19 @@ TEST(ConfigErrors10, PortOnTheCommandLine) {
 
 }  // namespace
 }  // namespace tern::blackbox
+
+namespace tern::blackbox {
+namespace {
+
+// ACLs are not enforced yet: a configuration that asks for them must not start an open broker.
+TEST(ConfigErrors10, AclFileIsRefusedUntilAclsAreEnforced) {
+  TempDir dir;
+  auto acl = dir.write("acl", "topic read #\n");
+  auto file = dir.write("acl.conf", "listener 1883 127.0.0.1\nacl_file " + acl.string() + "\n");
+  RunResult result = run_tern({"-c", file.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.output.find("ACLs are not supported yet"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace tern::blackbox

@@ -312,9 +312,12 @@ Bytes raw_packet(std::uint8_t first_byte, const Bytes& body) {
 }
 
 Bytes field(std::string_view text) {
-  Bytes bytes{static_cast<std::uint8_t>(text.size() >> 8),
-              static_cast<std::uint8_t>(text.size() & 0xFF)};
-  bytes.insert(bytes.end(), text.begin(), text.end());
+  // Sized once and filled in place: GCC 12 at -O3 misreads insert() after a two-byte
+  // initializer list as an out-of-bounds memcpy (-Warray-bounds).
+  Bytes bytes(2 + text.size());
+  bytes[0] = static_cast<std::uint8_t>(text.size() >> 8);
+  bytes[1] = static_cast<std::uint8_t>(text.size() & 0xFF);
+  std::copy(text.begin(), text.end(), bytes.begin() + 2);
   return bytes;
 }
 
