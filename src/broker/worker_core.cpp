@@ -101,7 +101,7 @@ PacketOutcome WorkerCore::on_packet(ClientState* client_ptr, mqtt::Packet& packe
           // A clean DISCONNECT discards the will [MQTT-3.14.4-3].
           spdlog::info("Client {} disconnected.", client.client_id);
           detach(client, /*publish_will=*/false);
-          client.link->close();
+          close_link(client);
         } else {
           drop(client, "unexpected packet");
         }
@@ -117,7 +117,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
     spdlog::info("Client {} from {} refused: {}.", connect.client_id, client.link->address(), why);
     BrokerStats::add(shared_.stats.connections_refused);
     send(client, make_connack(false, code));
-    client.link->close();
+    close_link(client);
     return PacketOutcome{};
   };
 
@@ -167,7 +167,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
     ClientState& old = *existing->second->client;
     spdlog::info("Client {} already connected, closing old connection.", client.client_id);
     detach(old, /*publish_will=*/true);
-    old.link->close();
+    close_link(old);
     existing = sessions_.find(client.client_id);  // a clean session has ended
   }
 
@@ -219,18 +219,26 @@ void WorkerCore::on_protocol_error(ClientState* client, mqtt::Errc error) {
     spdlog::info("Client from {} refused: {}.", client->link->address(), mqtt::describe(error));
     BrokerStats::add(shared_.stats.connections_refused);
     send(*client, make_connack(false, ReasonCode::unsupported_protocol_version));
-    client->link->close();
+    close_link(*client);
     return;
   }
   drop(*client, mqtt::describe(error));
 }
 
+void WorkerCore::close_link(ClientState& client) {
+  // Link::close() is called once per connection (link.h); on_closed follows later.
+  if (client.closing) return;
+  client.closing = true;
+  client.link->close();
+}
+
 void WorkerCore::drop(ClientState& client, std::string_view reason) {
+  if (client.closing) return;  // already on its way out
   spdlog::info("Client {} from {} disconnected: {}.",
                client.client_id.empty() ? "<unknown>" : client.client_id, client.link->address(),
                reason);
   detach(client, /*publish_will=*/true);
-  client.link->close();
+  close_link(client);
 }
 
 void WorkerCore::detach(ClientState& client, bool publish_will) {
@@ -304,10 +312,8 @@ void WorkerCore::on_tick(Clock::time_point now) {
   }
   for (ClientState* client : expired)
     drop(*client, "keepalive timeout");
-  for (ClientState* client : silent) {
-    client->closing = true;
+  for (ClientState* client : silent)
     drop(*client, "no CONNECT in time");
-  }
 
   auto expiry = shared_.limits.persistent_client_expiration;
   if (expiry.count() > 0) {

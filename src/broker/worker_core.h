@@ -42,7 +42,7 @@ struct ClientState {
   Link* link = nullptr;
   mqtt::Version version = mqtt::Version::v3_1_1;
   bool connected = false;  // CONNECT accepted
-  bool closing = false;    // closed by the broker before CONNECT; waiting for on_closed
+  bool closing = false;    // the core closed the link; on_closed is still to come
   Session* session = nullptr;
   std::optional<mqtt::Will> will;
   std::uint16_t keep_alive = 0;
@@ -105,6 +105,8 @@ class WorkerCore {
   void handle_pubrec(ClientState& client, std::uint16_t packet_id);
   void handle_pubcomp(ClientState& client, std::uint16_t packet_id);
 
+  // Closes the link once; later calls do nothing.
+  void close_link(ClientState& client);
   // Closes a connection abnormally: its will is published.
   void drop(ClientState& client, std::string_view reason);
   // Detaches the session from a closing connection; ends it if it is clean.
