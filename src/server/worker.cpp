@@ -13,6 +13,22 @@ namespace {
 constexpr std::chrono::seconds kCloseTimeout{5};
 // How often a worker returns freed memory to the system.
 constexpr std::chrono::seconds kTrimInterval{5};
+
+// AddressSanitizer replaces malloc; glibc's malloc_trim then corrupts glibc's arena bookkeeping
+// (an assertion fails at thread exit), and there is nothing of glibc's to trim anyway.
+#if defined(__SANITIZE_ADDRESS__)
+#define TERN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TERN_ASAN 1
+#endif
+#endif
+
+void release_free_memory() {
+#ifndef TERN_ASAN
+  malloc_trim(0);
+#endif
+}
 }  // namespace
 
 Worker::Worker(broker::BrokerState& state, unsigned index)
@@ -36,7 +52,7 @@ Worker::Worker(broker::BrokerState& state, unsigned index)
       // glibc keeps freed memory in each thread's arena; after a crowd of clients leaves, give
       // it back to the system so the broker's footprint follows its load.
       next_trim_ = now + kTrimInterval;
-      malloc_trim(0);
+      release_free_memory();
     }
     if (periodic_ && now >= next_periodic_) {
       next_periodic_ = now + periodic_interval_;

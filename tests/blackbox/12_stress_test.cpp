@@ -14,6 +14,13 @@
 
 #include "harness.h"
 
+// Clang spells "built with AddressSanitizer" through __has_feature, GCC with a macro.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TERN_TEST_UNDER_ASAN 1
+#endif
+#endif
+
 namespace tern::blackbox {
 namespace {
 
@@ -117,6 +124,13 @@ TEST(Stress, ThousandClientsQos1EveryMessageOnceInOrderAndMemoryReturns) {
     client->send(mqtt::Disconnect{});
   clients.clear();
   ASSERT_TRUE(broker.wait_for_log("Client stress-999 disconnected."));
+#if defined(__SANITIZE_ADDRESS__) || defined(TERN_TEST_UNDER_ASAN)
+  // AddressSanitizer's allocator keeps freed memory in quarantine, so RSS cannot come back under
+  // it; the memory half of this test runs in the ordinary builds.
+  std::printf("broker RSS with %d clients: %ld KiB; return not checked under ASan\n", kClients,
+              rss_peak);
+  return;
+#endif
   // "Near its start": within 4 MiB of the baseline, against tens of MiB with the clients on.
   // The workers hand freed memory back to the system every few seconds, so poll for it.
   long rss_after = rss_kib(broker.pid());
