@@ -7,23 +7,16 @@
 #include <utility>
 #include <vector>
 
+#include "broker/level_hash.h"
 #include "mqtt/topic.h"
 
 namespace tern::broker {
 
 namespace detail {
 
-// Lets the child maps be searched with a std::string_view level, without building a string.
-struct RetainedLevelHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view level) const {
-    return std::hash<std::string_view>{}(level);
-  }
-};
-
 struct RetainedNode {
-  using Children = std::unordered_map<std::string, std::unique_ptr<RetainedNode>, RetainedLevelHash,
-                                      std::equal_to<>>;
+  using Children =
+      std::unordered_map<std::string, std::unique_ptr<RetainedNode>, LevelHash, std::equal_to<>>;
 
   std::unique_ptr<Children> children;  // allocated with the first child: most nodes are leaves
   MessagePtr message;

@@ -7,19 +7,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "broker/level_hash.h"
 #include "mqtt/topic.h"
 
 namespace tern::broker {
 
 namespace detail {
-
-// Lets the child maps be searched with a std::string_view level, without building a string.
-struct LevelHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view level) const {
-    return std::hash<std::string_view>{}(level);
-  }
-};
 
 struct SharedGroup {
   std::string name;
