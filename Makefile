@@ -3,7 +3,7 @@
 
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
-SOURCES = $(shell find src tests bench apps -name '*.cpp' -o -name '*.h' 2>/dev/null)
+SOURCES = $(shell find src tests bench apps tools examples include -name '*.cpp' -o -name '*.h' 2>/dev/null)
 
 .PHONY: all bootstrap build build-clang test unit run asan fuzz bench format lint clean
 
