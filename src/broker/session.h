@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -18,7 +19,12 @@
 
 namespace tern::broker {
 
+using Clock = std::chrono::steady_clock;
+
 struct ClientState;
+
+// A session expiry interval that never ends (MQTT 5.0 section 3.1.2.11.2: 0xFFFFFFFF).
+inline constexpr std::chrono::seconds kNeverExpires{0xFFFFFFFF};
 
 // A message on its way to this session's client.
 struct Outgoing {
@@ -37,9 +43,12 @@ struct Inflight {
 struct Session {
   SessionId id = 0;
   std::string client_id;
-  bool clean = true;              // ends with its connection
+  // How long the session outlives its connection: 0 ends it with the connection (3.1.1 clean
+  // session), kNeverExpires keeps it until the client cleans it.
+  std::chrono::seconds expiry_interval{0};
   ClientState* client = nullptr;  // the live connection, or nullptr while offline
-  std::chrono::steady_clock::time_point offline_since{};
+  Clock::time_point offline_since{};
+  std::optional<Clock::time_point> expires_at;  // while offline with a finite expiry interval
 
   std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // filter -> options
 

@@ -32,7 +32,7 @@ std::string protocol_name(Version version) {
 }  // namespace
 
 WorkerCore::WorkerCore(BrokerState& shared, unsigned index, Outbox& outbox)
-    : shared_(shared), index_(index), outbox_(outbox) {}
+    : shared_(shared), index_(index), outbox_(outbox), sessions_(index) {}
 
 WorkerCore::~WorkerCore() = default;
 
@@ -162,34 +162,32 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   client.last_received = now;
 
   // Takeover [MQTT-3.1.4-2]: the existing connection with this id is closed, will and all.
-  auto existing = sessions_.find(client.client_id);
-  if (existing != sessions_.end() && existing->second->client) {
-    ClientState& old = *existing->second->client;
+  Session* existing = sessions_.find(client.client_id);
+  if (existing && existing->client) {
+    ClientState& old = *existing->client;
     spdlog::info("Client {} already connected, closing old connection.", client.client_id);
     detach(old, /*publish_will=*/true);
     close_link(old);
     existing = sessions_.find(client.client_id);  // a clean session has ended
   }
 
-  bool session_present = false;
-  Session* session;
-  if (existing != sessions_.end() && connect.clean_start) {
-    end_session(*existing->second);
-    existing = sessions_.end();
+  if (existing && connect.clean_start) {
+    end_session(*existing);
+    existing = nullptr;
   }
-  if (existing != sessions_.end()) {
-    session = existing->second.get();
-    session_present = true;  // [MQTT-3.2.2-2]
-  } else {
-    auto fresh = std::make_unique<Session>();
-    fresh->id = make_session_id(index_, next_serial_++);
-    fresh->client_id = client.client_id;
-    session = fresh.get();
-    sessions_by_id_[session->id] = session;
-    sessions_.emplace(client.client_id, std::move(fresh));
+  bool session_present = existing != nullptr;  // [MQTT-3.2.2-2]
+  Session* session = existing;
+  if (!session) {
+    session = &sessions_.create(client.client_id);
     BrokerStats::add(shared_.stats.clients_total);
   }
-  session->clean = connect.clean_start;
+  sessions_.set_online(*session);
+  // MQTT 3.1.1: a clean session ends with its connection, a persistent one lasts until cleaned
+  // or until persistent_client_expiration.
+  auto expiration = shared_.limits.persistent_client_expiration;
+  session->expiry_interval = connect.clean_start      ? std::chrono::seconds{0}
+                             : expiration.count() > 0 ? expiration
+                                                      : kNeverExpires;
   session->client = &client;
   client.session = session;
   client.connected = true;
@@ -265,8 +263,11 @@ void WorkerCore::detach(ClientState& client, bool publish_will) {
   client.session = nullptr;
   if (!session) return;
   session->client = nullptr;
-  session->offline_since = now_;
-  if (session->clean) end_session(*session);
+  if (session->expiry_interval.count() == 0) {
+    end_session(*session);
+  } else {
+    sessions_.set_offline(*session, now_);
+  }
 }
 
 void WorkerCore::end_session(Session& session) {
@@ -279,8 +280,7 @@ void WorkerCore::end_session(Session& session) {
     }
   }
   BrokerStats::sub(shared_.stats.clients_total);
-  sessions_by_id_.erase(session.id);
-  sessions_.erase(session.client_id);  // destroys `session`
+  sessions_.erase(session);  // destroys `session`
 }
 
 void WorkerCore::on_closed(ClientState* client) {
@@ -315,16 +315,9 @@ void WorkerCore::on_tick(Clock::time_point now) {
   for (ClientState* client : silent)
     drop(*client, "no CONNECT in time");
 
-  auto expiry = shared_.limits.persistent_client_expiration;
-  if (expiry.count() > 0) {
-    std::vector<Session*> stale;
-    for (auto& [id, session] : sessions_) {
-      if (!session->client && now - session->offline_since > expiry) stale.push_back(session.get());
-    }
-    for (Session* session : stale) {
-      spdlog::info("Expiring client {}.", session->client_id);
-      end_session(*session);
-    }
+  for (Session* session : sessions_.expired(now)) {
+    spdlog::info("Expiring client {}.", session->client_id);
+    end_session(*session);
   }
 }
 

@@ -18,11 +18,10 @@
 #include "broker/broker_state.h"
 #include "broker/link.h"
 #include "broker/session.h"
+#include "broker/session_registry.h"
 #include "mqtt/codec.h"
 
 namespace tern::broker {
-
-using Clock = std::chrono::steady_clock;
 
 // A message for a session, routed to the worker that owns it.
 struct Delivery {
@@ -94,6 +93,7 @@ class WorkerCore {
   void publish_internal(Message message);
 
   std::size_t session_count() const { return sessions_.size(); }
+  const SessionRegistry& sessions() const { return sessions_; }
   std::size_t connection_count() const { return clients_.size(); }
 
  private:
@@ -125,11 +125,9 @@ class WorkerCore {
   BrokerState& shared_;
   const unsigned index_;
   Outbox& outbox_;
-  std::uint64_t next_serial_ = 1;
   Clock::time_point now_{};  // time of the current call
   std::unordered_map<ClientState*, std::unique_ptr<ClientState>> clients_;
-  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // by client id
-  std::unordered_map<SessionId, Session*> sessions_by_id_;
+  SessionRegistry sessions_;
   std::vector<Subscriber> matches_;    // scratch space for route(), reused
   std::vector<std::uint8_t> scratch_;  // scratch space for encoding, reused
 };

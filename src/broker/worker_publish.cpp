@@ -124,9 +124,9 @@ void WorkerCore::route(const MessagePtr& message, const Session* /*publisher*/) 
 }
 
 void WorkerCore::deliver(const Delivery& delivery) {
-  auto it = sessions_by_id_.find(delivery.session);
-  if (it == sessions_by_id_.end()) return;  // the session ended meanwhile
-  deliver_to(*it->second, delivery.out);
+  Session* session = sessions_.find(delivery.session);
+  if (!session) return;  // the session ended meanwhile
+  deliver_to(*session, delivery.out);
 }
 
 void WorkerCore::deliver_to(Session& session, Outgoing out) {
