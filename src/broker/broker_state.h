@@ -16,6 +16,7 @@
 #include "broker/limits.h"
 #include "broker/retained_store.h"
 #include "broker/stats.h"
+#include "broker/store.h"
 #include "broker/topic_tree.h"
 
 namespace tern::broker {
@@ -43,7 +44,24 @@ struct BrokerState {
   mutable std::mutex retained_lock;
   RetainedStore retained;
 
+  // Persistence (store.h): null when sessions and retained messages live in memory only. Set
+  // before the workers are built; not owned.
+  Store* store = nullptr;
+
   BrokerStats stats;
+
+  // Keeps `message` as its topic's retained message, or clears the topic for an empty payload
+  // [MQTT-3.3.1-10], in the index and in the store. Thread-safe.
+  void retain(const MessagePtr& message) {
+    std::lock_guard lock(retained_lock);
+    retained.set(message);
+    if (!store) return;
+    if (message->payload.empty()) {
+      store->retained_cleared(message->topic);
+    } else {
+      store->retained_set(message);
+    }
+  }
 };
 
 }  // namespace tern::broker

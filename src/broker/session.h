@@ -31,6 +31,7 @@ struct Outgoing {
   MessagePtr message;
   mqtt::QoS qos = mqtt::QoS::at_most_once;
   bool retain = false;
+  std::uint64_t seq = 0;  // QoS 1/2: the session's count of messages, which names it in the store
 };
 
 // A QoS 1/2 message sent and not yet acknowledged (MQTT 3.1.1 section 4.3).
@@ -56,6 +57,7 @@ struct Session {
   std::deque<Outgoing> queue;      // waiting for the window or for the client to return
   std::size_t queued_bytes = 0;
   std::uint16_t last_packet_id = 0;
+  std::uint64_t last_seq = 0;
 
   // QoS 2 PUBLISHes received and delivered, whose PUBREL has not come yet: a re-sent PUBLISH with
   // one of these ids is not delivered again (MQTT 3.1.1 section 4.3.3, method B).

@@ -32,7 +32,11 @@ std::string protocol_name(Version version) {
 }  // namespace
 
 WorkerCore::WorkerCore(BrokerState& shared, unsigned index, Outbox& outbox)
-    : shared_(shared), index_(index), outbox_(outbox), sessions_(index) {}
+    : shared_(shared),
+      index_(index),
+      outbox_(outbox),
+      sessions_(index),
+      store_(shared.store ? shared.store->open_sessions(index) : nullptr) {}
 
 WorkerCore::~WorkerCore() = default;
 
@@ -87,7 +91,12 @@ PacketOutcome WorkerCore::on_packet(ClientState* client_ptr, mqtt::Packet& packe
           handle_pubrec(client, p.packet_id);
         } else if constexpr (std::is_same_v<P, mqtt::Pubrel>) {
           // QoS 2 from the client, second half: the message was delivered on PUBLISH.
-          client.session->awaiting_pubrel.erase(p.packet_id);
+          Session& session = *client.session;
+          if (session.awaiting_pubrel.erase(p.packet_id) > 0) {
+            if (SessionStore* store = store_of(session)) {
+              store->pubrel_received(session.client_id, p.packet_id);
+            }
+          }
           send(client, make_ack<mqtt::Pubcomp>(p.packet_id));
         } else if constexpr (std::is_same_v<P, mqtt::Pubcomp>) {
           handle_pubcomp(client, p.packet_id);
@@ -185,9 +194,14 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   // MQTT 3.1.1: a clean session ends with its connection, a persistent one lasts until cleaned
   // or until persistent_client_expiration.
   auto expiration = shared_.limits.persistent_client_expiration;
-  session->expiry_interval = connect.clean_start      ? std::chrono::seconds{0}
-                             : expiration.count() > 0 ? expiration
-                                                      : kNeverExpires;
+  auto expiry_interval = connect.clean_start      ? std::chrono::seconds{0}
+                         : expiration.count() > 0 ? expiration
+                                                  : kNeverExpires;
+  if (store_ && expiry_interval.count() > 0 &&
+      (!session_present || expiry_interval != session->expiry_interval)) {
+    store_->session_saved(session->client_id, expiry_interval);
+  }
+  session->expiry_interval = expiry_interval;
   session->client = &client;
   client.session = session;
   client.connected = true;
@@ -280,6 +294,7 @@ void WorkerCore::end_session(Session& session) {
     }
   }
   BrokerStats::sub(shared_.stats.clients_total);
+  if (SessionStore* store = store_of(session)) store->session_ended(session.client_id);
   sessions_.erase(session);  // destroys `session`
 }
 
@@ -289,6 +304,53 @@ void WorkerCore::on_closed(ClientState* client) {
     detach(*client, /*publish_will=*/true);
   }
   clients_.erase(client);
+}
+
+void WorkerCore::commit() {
+  if (store_) store_->commit();
+}
+
+void WorkerCore::restore(StoredSession stored, Clock::time_point now) {
+  now_ = now;
+  if (stored.expiry_interval.count() == 0 || sessions_.find(stored.client_id)) return;
+  Session& session = sessions_.create(std::move(stored.client_id));
+  session.expiry_interval = stored.expiry_interval;
+  BrokerStats::add(shared_.stats.clients_total);
+  SessionStore* store = store_of(session);
+  if (store) store->session_saved(session.client_id, session.expiry_interval);
+
+  for (StoredSubscription& subscription : stored.subscriptions) {
+    bool added;
+    {
+      std::unique_lock lock(shared_.subscriptions_lock);
+      added =
+          shared_.subscriptions.subscribe(subscription.filter, session.id, subscription.options);
+    }
+    if (added) BrokerStats::add(shared_.stats.subscriptions);
+    if (store)
+      store->subscription_added(session.client_id, subscription.filter, subscription.options);
+    session.subscriptions.insert_or_assign(std::move(subscription.filter), subscription.options);
+  }
+  // In flight first (they were sent before anything still queued), each with its packet id; the
+  // client gets them again with DUP set when it returns (resume).
+  for (StoredDelivery& delivery : stored.deliveries) {
+    session.last_seq = std::max(session.last_seq, delivery.seq);
+    delivery.out.seq = delivery.seq;
+    if (store) store->delivery_added(session.client_id, delivery);
+    if (delivery.packet_id != 0) {
+      session.last_packet_id = delivery.packet_id;
+      session.inflight.push_back({delivery.packet_id, std::move(delivery.out), delivery.released});
+    } else {
+      session.queued_bytes +=
+          delivery.out.message->topic.size() + delivery.out.message->payload.size();
+      session.queue.push_back(std::move(delivery.out));
+    }
+  }
+  for (std::uint16_t packet_id : stored.awaiting_pubrel) {
+    session.awaiting_pubrel.insert(packet_id);
+    if (store) store->pubrel_awaited(session.client_id, packet_id);
+  }
+  sessions_.set_offline(session, now);
 }
 
 void WorkerCore::on_handed_over(ClientState* client) {

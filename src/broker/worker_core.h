@@ -19,6 +19,7 @@
 #include "broker/link.h"
 #include "broker/session.h"
 #include "broker/session_registry.h"
+#include "broker/store.h"
 #include "mqtt/codec.h"
 
 namespace tern::broker {
@@ -91,6 +92,11 @@ class WorkerCore {
   void deliver(const Delivery& delivery);
   // Publishes a message from the broker itself ($SYS) as if a client had sent it.
   void publish_internal(Message message);
+  // End of a loop turn, before anything is written to a socket: the store makes this turn's
+  // records durable (store.h).
+  void commit();
+  // Recovery: a stored session this worker owns, offline since `now` (store.h).
+  void restore(StoredSession stored, Clock::time_point now);
 
   std::size_t session_count() const { return sessions_.size(); }
   const SessionRegistry& sessions() const { return sessions_; }
@@ -120,6 +126,12 @@ class WorkerCore {
   void resume(Session& session);  // re-sends in-flight messages after a reconnect
   void send_retained(Session& session, std::string_view filter, mqtt::QoS granted);
   std::uint16_t next_packet_id(Session& session);
+  // Stores and indexes a retained message, or clears its topic for an empty payload.
+  void retain(const MessagePtr& message);
+  // The store's writer when `session` is persistent (its changes are recorded), else null.
+  SessionStore* store_of(const Session& session) const {
+    return session.expiry_interval.count() > 0 ? store_.get() : nullptr;
+  }
   void send(ClientState& client, const mqtt::Packet& packet);
 
   BrokerState& shared_;
@@ -128,8 +140,9 @@ class WorkerCore {
   Clock::time_point now_{};  // time of the current call
   std::unordered_map<ClientState*, std::unique_ptr<ClientState>> clients_;
   SessionRegistry sessions_;
-  std::vector<Subscriber> matches_;    // scratch space for route(), reused
-  std::vector<std::uint8_t> scratch_;  // scratch space for encoding, reused
+  std::unique_ptr<SessionStore> store_;  // null without persistence
+  std::vector<Subscriber> matches_;      // scratch space for route(), reused
+  std::vector<std::uint8_t> scratch_;    // scratch space for encoding, reused
 };
 
 }  // namespace tern::broker

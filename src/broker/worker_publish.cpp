@@ -56,10 +56,7 @@ void WorkerCore::handle_publish(ClientState& client, mqtt::Publish& publish) {
     message->qos = publish.qos;
     message->retain = publish.retain;
     message->properties = std::move(publish.properties);
-    if (message->retain) {
-      std::lock_guard lock(shared_.retained_lock);
-      shared_.retained.set(message);  // an empty payload deletes [MQTT-3.3.1-10]
-    }
+    if (message->retain) shared_.retain(message);
     route(message, &session);
   }
 
@@ -71,6 +68,9 @@ void WorkerCore::handle_publish(ClientState& client, mqtt::Publish& publish) {
       break;
     case QoS::exactly_once:
       session.awaiting_pubrel.insert(publish.packet_id);
+      if (SessionStore* store = store_of(session)) {
+        store->pubrel_awaited(session.client_id, publish.packet_id);
+      }
       send(client, make_ack<mqtt::Pubrec>(publish.packet_id));
       break;
   }
@@ -78,10 +78,7 @@ void WorkerCore::handle_publish(ClientState& client, mqtt::Publish& publish) {
 
 void WorkerCore::publish_internal(Message message) {
   auto shared = std::make_shared<Message>(std::move(message));
-  if (shared->retain) {
-    std::lock_guard lock(shared_.retained_lock);
-    shared_.retained.set(shared);
-  }
+  if (shared->retain) shared_.retain(shared);
   route(shared, nullptr);
 }
 
@@ -143,11 +140,14 @@ void WorkerCore::deliver_to(Session& session, Outgoing out) {
     }
     return;
   }
+  out.seq = ++session.last_seq;
+  SessionStore* store = store_of(session);
   bool window_open =
       limits.max_inflight_messages == 0 || session.inflight.size() < limits.max_inflight_messages;
   if (client && window_open && session.queue.empty()) {
     std::uint16_t packet_id = next_packet_id(session);
     session.inflight.push_back({packet_id, out, false});
+    if (store) store->delivery_added(session.client_id, {out.seq, out, packet_id, false});
     send_publish(session, out, packet_id, false);
     return;
   }
@@ -161,6 +161,7 @@ void WorkerCore::deliver_to(Session& session, Outgoing out) {
     return;
   }
   session.queued_bytes += bytes;
+  if (store) store->delivery_added(session.client_id, {out.seq, out, 0, false});
   session.queue.push_back(std::move(out));
 }
 
@@ -204,6 +205,9 @@ void WorkerCore::pump(Session& session) {
       if (!window_open) return;
       std::uint16_t packet_id = next_packet_id(session);
       session.inflight.push_back({packet_id, next, false});
+      if (SessionStore* store = store_of(session)) {
+        store->delivery_sent(session.client_id, next.seq, packet_id);
+      }
       send_publish(session, next, packet_id, false);
     } else {
       send_publish(session, next, 0, false);
@@ -227,8 +231,11 @@ void WorkerCore::resume(Session& session) {
 
 void WorkerCore::handle_puback(ClientState& client, std::uint16_t packet_id) {
   Session& session = *client.session;
+  SessionStore* store = store_of(session);
   std::erase_if(session.inflight, [&](const Inflight& f) {
-    return f.packet_id == packet_id && f.out.qos == QoS::at_least_once;
+    bool acknowledged = f.packet_id == packet_id && f.out.qos == QoS::at_least_once;
+    if (acknowledged && store) store->delivery_removed(session.client_id, f.out.seq);
+    return acknowledged;
   });
   pump(session);
 }
@@ -236,7 +243,10 @@ void WorkerCore::handle_puback(ClientState& client, std::uint16_t packet_id) {
 void WorkerCore::handle_pubrec(ClientState& client, std::uint16_t packet_id) {
   Session& session = *client.session;
   for (Inflight& f : session.inflight) {
-    if (f.packet_id == packet_id && f.out.qos == QoS::exactly_once) {
+    if (f.packet_id == packet_id && f.out.qos == QoS::exactly_once && !f.released) {
+      if (SessionStore* store = store_of(session)) {
+        store->delivery_released(session.client_id, f.out.seq);
+      }
       f.released = true;
       f.out.message.reset();  // only the PUBREL is re-sent from here on
     }
@@ -246,8 +256,12 @@ void WorkerCore::handle_pubrec(ClientState& client, std::uint16_t packet_id) {
 
 void WorkerCore::handle_pubcomp(ClientState& client, std::uint16_t packet_id) {
   Session& session = *client.session;
-  std::erase_if(session.inflight,
-                [&](const Inflight& f) { return f.packet_id == packet_id && f.released; });
+  SessionStore* store = store_of(session);
+  std::erase_if(session.inflight, [&](const Inflight& f) {
+    bool completed = f.packet_id == packet_id && f.released;
+    if (completed && store) store->delivery_removed(session.client_id, f.out.seq);
+    return completed;
+  });
   pump(session);
 }
 

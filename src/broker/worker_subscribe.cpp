@@ -34,6 +34,9 @@ void WorkerCore::handle_subscribe(ClientState& client, const mqtt::Subscribe& su
     if (added) BrokerStats::add(shared_.stats.subscriptions);
     // A repeated filter replaces the subscription [MQTT-3.8.4-3].
     session.subscriptions.insert_or_assign(request.filter, options);
+    if (SessionStore* store = store_of(session)) {
+      store->subscription_added(session.client_id, request.filter, options);
+    }
     suback.reason_codes.push_back(static_cast<ReasonCode>(granted));
     spdlog::debug("{} {} {}", client.client_id, static_cast<int>(granted), request.filter);
     // Retained messages go to new subscriptions, never through shared ones (MQTT 5.0 4.8.2).
@@ -70,7 +73,11 @@ void WorkerCore::handle_unsubscribe(ClientState& client, const mqtt::Unsubscribe
       existed = shared_.subscriptions.unsubscribe(filter, session.id);
     }
     if (existed) BrokerStats::sub(shared_.stats.subscriptions);
-    session.subscriptions.erase(filter);
+    if (session.subscriptions.erase(filter) > 0) {
+      if (SessionStore* store = store_of(session)) {
+        store->subscription_removed(session.client_id, filter);
+      }
+    }
     unsuback.reason_codes.push_back(existed ? ReasonCode::success
                                             : ReasonCode::no_subscription_existed);
   }

@@ -238,11 +238,13 @@ void Server::start() {
   signals_ = std::make_unique<SignalHandler>(*this, signal_fd);
   acceptor_.add(signal_fd, EPOLLIN, signals_.get());
 
+  state_->store = store_;
   std::vector<Worker*> peers;
   for (unsigned i = 0; i < state_->workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(*state_, i));
     peers.push_back(workers_.back().get());
   }
+  if (store_) restore();
   for (auto& worker : workers_)
     worker->set_peers(peers);
   if (config_.sys_interval > 0) {
@@ -252,6 +254,22 @@ void Server::start() {
   for (auto& worker : workers_)
     worker->start();
   spdlog::info("tern version {} running with {} worker threads.", TERN_VERSION, workers_.size());
+}
+
+// Before the worker threads start, so each core is touched by this thread only.
+void Server::restore() {
+  auto contents = store_->load();
+  auto now = std::chrono::steady_clock::now();
+  for (broker::StoredSession& session : contents.sessions) {
+    unsigned owner = state_->owner_of(session.client_id);
+    workers_[owner]->core().restore(std::move(session), now);
+  }
+  for (const broker::MessagePtr& message : contents.retained)
+    state_->retain(message);
+  for (auto& worker : workers_)
+    worker->core().commit();
+  spdlog::info("Restored {} sessions and {} retained messages.", contents.sessions.size(),
+               contents.retained.size());
 }
 
 void Server::run() {

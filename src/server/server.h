@@ -25,6 +25,11 @@ class Server {
   explicit Server(config::Config config);
   ~Server();
 
+  // Persistence (broker/store.h), before start(): what it holds is restored at start-up and every
+  // change is written through it. Not owned; must outlive the server. Without one, sessions and
+  // retained messages live in memory only.
+  void set_store(broker::Store* store) { store_ = store; }
+
   // Loads credentials, binds every listener and starts the workers. Throws std::runtime_error
   // with a message fit for the log when something cannot be set up.
   void start();
@@ -44,9 +49,11 @@ class Server {
                     const std::optional<std::string>& password);
   void accept_from(Listener& listener);
   void publish_sys(broker::WorkerCore& core);
+  void restore();  // from store_, at start-up
 
   config::Config config_;
   std::unique_ptr<broker::BrokerState> state_;
+  broker::Store* store_ = nullptr;
   std::vector<std::unique_ptr<Worker>> workers_;
   net::EventLoop acceptor_;
   std::vector<std::unique_ptr<Listener>> listeners_;

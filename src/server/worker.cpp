@@ -194,7 +194,9 @@ void Worker::forget(Connection* connection) {
 }
 
 void Worker::on_turn_end() {
-  // Deliveries first: they may queue writes on our own connections too.
+  // The store first: nothing this turn acknowledges reaches a socket before it is stored.
+  core_.commit();
+  // Deliveries next: they may queue writes on our own connections too.
   for (unsigned target = 0; target < outgoing_.size(); ++target) {
     if (!outgoing_[target].empty()) peers_[target]->post_batch(outgoing_[target]);
   }
