@@ -81,7 +81,11 @@ void Connection::read_all() {
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     if (n < 0 && errno == EINTR) continue;
-    finish();  // 0: the peer closed; < 0: a socket error
+    if (n == 0) {
+      peer_closed();
+    } else {
+      finish();  // a socket error: nothing more can be written either
+    }
     return;
   }
 }
@@ -147,6 +151,21 @@ void Connection::update_interest() {
   if (want_write == want_write_) return;
   want_write_ = want_write;
   worker_.loop().modify(fd_, EPOLLIN | EPOLLRDHUP | (want_write ? EPOLLOUT : 0u), this);
+}
+
+void Connection::peer_closed() {
+  // The peer may only have shut down its sending side: it still reads, and is owed the answers
+  // to what it sent last (the PUBACK of its final PUBLISH). The session learns of the close now
+  // (its will is published); the queued bytes go out within the closing deadline.
+  if (client) worker_.core().on_closed(client);
+  client = nullptr;
+  if (output_.empty()) {
+    finish();
+    return;
+  }
+  closing_ = true;
+  closing_since_ = std::chrono::steady_clock::now();
+  flush();
 }
 
 void Connection::finish() {

@@ -60,7 +60,8 @@ class Connection final : public broker::Link, public net::EventLoop::Handler {
  private:
   void read_all();
   void update_interest();
-  void finish();  // closes the socket and tells the core
+  void peer_closed();  // end of file from the peer
+  void finish();       // closes the socket and tells the core
 
   Worker& worker_;
   int fd_;

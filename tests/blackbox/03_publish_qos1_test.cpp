@@ -2,6 +2,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness.h"
@@ -143,6 +144,42 @@ TEST(Qos1Publish03, UnknownPubackIsIgnored) {
   client.send(make_ack<mqtt::Pubcomp>(78));
   client.send(mqtt::Pingreq{});
   client.expect<mqtt::Pingresp>();
+}
+
+}  // namespace
+}  // namespace tern::blackbox
+
+namespace tern::blackbox {
+namespace {
+
+// A client that sends its last PUBLISH and shuts down its sending side (half-close) still
+// reads: it gets what was queued to it and the PUBACK of that PUBLISH [MQTT-4.3.2-2], even when
+// the broker sees the end of file while megabytes to the client are still unwritten.
+TEST(Qos1Publish03, HalfClosedClientStillGetsItsPuback) {
+  BrokerProcess broker;
+  RawClient client(broker);
+  client.connect_ok("half-close");
+  client.subscribe("half/big", QoS::at_most_once);
+  RawClient pub(broker);
+  pub.connect_ok("half-pub");
+  constexpr int kBig = 70;  // 7 MB: more than the socket buffers hold
+  for (int i = 0; i < kBig; ++i)
+    pub.publish("half/big", std::string(100 * 1000, 'b'));
+  pub.send(mqtt::Pingreq{});
+  pub.expect<mqtt::Pingresp>();
+
+  client.send(make_publish("half/last", "bye", QoS::at_least_once, 77));
+  client.shutdown_send();
+  std::this_thread::sleep_for(300ms);  // the broker reads the end of file with output pending
+  int big = 0;
+  bool acknowledged = false;
+  while (auto packet = client.receive()) {
+    if (std::holds_alternative<mqtt::Publish>(*packet)) ++big;
+    if (auto* puback = std::get_if<mqtt::Puback>(&*packet)) acknowledged = puback->packet_id == 77;
+  }
+  EXPECT_EQ(big, kBig);
+  EXPECT_TRUE(acknowledged);
+  EXPECT_TRUE(client.closed());
 }
 
 }  // namespace
