@@ -27,6 +27,9 @@ struct BrokerLimits {
   // MQTT 3.1.1 section 3.8.4, which the operator chose).
   bool upgrade_outgoing_qos = false;
   bool connection_messages = true;  // log connects and disconnects
+  // Levels a topic name or filter may have. The tree walks are recursive, and a 64 KiB filter of
+  // '/' alone would be 65,536 levels; Mosquitto allows 201 (200 separators), and so do we.
+  std::size_t max_topic_levels = 201;
   // A connection that has not completed CONNECT by then is closed.
   std::chrono::seconds connect_timeout{10};
 };

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 namespace tern::broker {
@@ -161,6 +162,13 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
                   anonymous ? "anonymous clients are not allowed" : "bad username or password");
   }
 
+  if (connect.will && !within_depth(connect.will->topic)) {
+    // A will that could never be published is refused with the connection, as its PUBLISH
+    // would be (handle_publish).
+    drop(client, "will topic has too many levels");
+    return {};
+  }
+
   unsigned owner = shared_.owner_of(connect.client_id);
   if (owner != index_) return PacketOutcome{owner};
 
@@ -235,6 +243,11 @@ void WorkerCore::on_protocol_error(ClientState* client, mqtt::Errc error) {
     return;
   }
   drop(*client, mqtt::describe(error));
+}
+
+bool WorkerCore::within_depth(std::string_view topic) const {
+  auto separators = static_cast<std::size_t>(std::count(topic.begin(), topic.end(), '/'));
+  return separators < shared_.limits.max_topic_levels;
 }
 
 void WorkerCore::close_link(ClientState& client) {

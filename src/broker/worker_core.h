@@ -111,6 +111,8 @@ class WorkerCore {
   void handle_pubrec(ClientState& client, std::uint16_t packet_id);
   void handle_pubcomp(ClientState& client, std::uint16_t packet_id);
 
+  // Whether a topic name or filter has no more levels than max_topic_levels.
+  bool within_depth(std::string_view topic) const;
   // Closes the link once; later calls do nothing.
   void close_link(ClientState& client);
   // Closes a connection abnormally: its will is published.

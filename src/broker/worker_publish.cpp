@@ -31,6 +31,12 @@ void WorkerCore::handle_publish(ClientState& client, mqtt::Publish& publish) {
     return;
   }
 
+  if (!within_depth(publish.topic)) {
+    // MQTT 3.1.1 has no reply for a topic the server will not take; closing is what Mosquitto
+    // does for the same limit.
+    drop(client, "topic has too many levels");
+    return;
+  }
   bool accepted = true;
   std::uint32_t limit = shared_.limits.message_size_limit;
   if (limit > 0 && publish.payload.size() > limit) {

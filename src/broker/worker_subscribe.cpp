@@ -17,6 +17,11 @@ void WorkerCore::handle_subscribe(ClientState& client, const mqtt::Subscribe& su
   suback.packet_id = subscribe.packet_id;
   std::vector<std::pair<std::string_view, QoS>> retained_to_send;
   for (const mqtt::Subscription& request : subscribe.subscriptions) {
+    if (!within_depth(request.filter)) {
+      spdlog::info("Refused subscription of {} to a filter of too many levels.", client.client_id);
+      suback.reason_codes.push_back(ReasonCode::unspecified_error);  // 0x80 [MQTT-3.9.3-2]
+      continue;
+    }
     // The broker may grant a lower QoS than asked [MQTT-3.8.4-6].
     QoS granted = std::min(request.max_qos, shared_.limits.max_qos);
     SubscriptionOptions options;

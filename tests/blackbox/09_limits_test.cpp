@@ -269,3 +269,64 @@ TEST(Limits09, MaxConnectionsRefusesTheConnectionOverTheLimit) {
 
 }  // namespace
 }  // namespace tern::blackbox
+
+namespace tern::blackbox {
+namespace {
+
+// Topic depth is bounded (BrokerLimits::max_topic_levels, 201 levels as in Mosquitto), so a
+// filter or topic of thousands of '/' cannot drive the tree walks deep. The deepest allowed
+// topic works end to end.
+std::string levels(std::size_t count) {
+  std::string topic = "l";
+  for (std::size_t i = 1; i < count; ++i)
+    topic += "/l";
+  return topic;
+}
+
+TEST(Limits09, DeepestAllowedTopicIsDelivered) {
+  BrokerProcess broker;
+  RawClient sub(broker);
+  sub.connect_ok("deep-sub");
+  EXPECT_EQ(sub.subscribe({{levels(200) + "/+", QoS::at_least_once}}),
+            (std::vector<mqtt::ReasonCode>{mqtt::ReasonCode::granted_qos_1}));
+  RawClient pub(broker);
+  pub.connect_ok("deep-pub");
+  pub.publish(levels(201), "deep", QoS::at_least_once);
+  EXPECT_EQ(sub.receive_publish().payload, "deep");
+}
+
+TEST(Limits09, FilterOverTheDepthLimitIsRefusedInTheSuback) {
+  BrokerProcess broker;
+  RawClient sub(broker);
+  sub.connect_ok("too-deep-sub");
+  // [MQTT-3.9.3-2]: 0x80 for the refused filter, the others granted.
+  EXPECT_EQ(sub.subscribe({{levels(202), QoS::at_least_once}, {"ok/#", QoS::at_most_once}}),
+            (std::vector<mqtt::ReasonCode>{mqtt::ReasonCode::unspecified_error,
+                                           mqtt::ReasonCode::success}));
+  EXPECT_EQ(sub.subscribe({{std::string(60000, '/'), QoS::at_most_once}}),
+            (std::vector<mqtt::ReasonCode>{mqtt::ReasonCode::unspecified_error}));
+  expect_broker_serves(broker);
+}
+
+TEST(Limits09, PublishOverTheDepthLimitClosesTheConnection) {
+  BrokerProcess broker;
+  RawClient pub(broker);
+  pub.connect_ok("too-deep-pub");
+  pub.send(make_publish(std::string(60000, '/'), "x", QoS::at_least_once, 1));
+  EXPECT_TRUE(pub.expect_closed());
+  EXPECT_TRUE(broker.wait_for_log("topic has too many levels"));
+  expect_broker_serves(broker);
+}
+
+TEST(Limits09, WillOverTheDepthLimitIsRefusedWithTheConnection) {
+  BrokerProcess broker;
+  RawClient client(broker);
+  mqtt::Connect connect = make_connect("too-deep-will");
+  connect.will = make_will(levels(202), "gone");
+  client.send(connect);
+  EXPECT_TRUE(client.expect_closed());
+  expect_broker_serves(broker);
+}
+
+}  // namespace
+}  // namespace tern::blackbox
