@@ -172,9 +172,15 @@ BrokerProcess::BrokerProcess(BrokerOptions options) {
 }
 
 bool BrokerProcess::start_once(const BrokerOptions& options, std::uint16_t port) {
-  std::string config = "thread_count " + std::to_string(options.threads) + "\n";
+  // The suite also runs against Mosquitto (TERN_BLACKBOX_BINARY=/usr/sbin/mosquitto), the
+  // reference when writing a test: it lacks Tern's own directives and refuses anonymous clients
+  // on a listener unless told otherwise.
+  bool mosquitto = std::string_view(tern_binary()).find("mosquitto") != std::string_view::npos;
+  std::string config;
+  if (!mosquitto) config += "thread_count " + std::to_string(options.threads) + "\n";
   if (!options.port_on_command_line) {
     config += "listener " + std::to_string(port) + " 127.0.0.1\n";
+    if (mosquitto) config += "allow_anonymous true\n";
   }
   config += options.config + "\n";
   auto config_path = dir_.write("tern.conf", config);
