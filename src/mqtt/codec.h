@@ -51,11 +51,13 @@ Result<std::size_t> encoded_size(const Packet& packet, Version version);
 
 // Appends the fixed header and variable header of a PUBLISH whose `payload_size`-byte payload the
 // caller sends right after, from its own buffer: a broker writes a small header per subscriber
-// and shares one payload among all of them. `properties` is used for MQTT 5.0 only (may be null).
+// and shares one payload among all of them. `properties` is used for MQTT 5.0 only (may be null),
+// with the receiver's `overrides` in place of their fields when given. Returns the header's size.
 Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool retain, bool dup,
                                           std::uint16_t packet_id, const Properties* properties,
                                           std::size_t payload_size, Version version,
-                                          std::vector<std::uint8_t>& out);
+                                          std::vector<std::uint8_t>& out,
+                                          const PublishPropertyOverrides* overrides = nullptr);
 
 // An encoded packet shared by reference: the broker encodes a PUBLISH once and hands the same
 // immutable bytes to every subscriber's write queue.

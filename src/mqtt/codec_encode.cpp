@@ -66,11 +66,19 @@ std::uint8_t write(W& w, const Connack& p, Version version) {
 template <class W>
 std::uint8_t write_publish_header(W& w, std::string_view topic, QoS qos, bool retain, bool dup,
                                   std::uint16_t packet_id, const Properties* properties,
-                                  Version version) {
+                                  Version version,
+                                  const PublishPropertyOverrides* overrides = nullptr) {
   w.utf8(topic);
   if (qos != QoS::at_most_once) w.u16(packet_id);
   static const Properties kNoProperties;
-  if (version == Version::v5) write_properties(w, properties ? *properties : kNoProperties);
+  if (version == Version::v5) {
+    const Properties& list = properties ? *properties : kNoProperties;
+    if (overrides) {
+      write_properties(w, list, *overrides);
+    } else {
+      write_properties(w, list);
+    }
+  }
   auto flags = static_cast<std::uint8_t>((dup ? 0b1000 : 0) | static_cast<std::uint8_t>(qos) << 1 |
                                          (retain ? 1 : 0));
   return type_byte(PacketType::publish, flags);
@@ -221,9 +229,10 @@ Result<std::size_t> encode(const Packet& packet, Version version, std::vector<st
 Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool retain, bool dup,
                                           std::uint16_t packet_id, const Properties* properties,
                                           std::size_t payload_size, Version version,
-                                          std::vector<std::uint8_t>& out) {
+                                          std::vector<std::uint8_t>& out,
+                                          const PublishPropertyOverrides* overrides) {
   wire::SizeCounter counter;
-  write_publish_header(counter, topic, qos, retain, dup, packet_id, properties, version);
+  write_publish_header(counter, topic, qos, retain, dup, packet_id, properties, version, overrides);
   if (counter.too_long()) return Errc::string_too_long;
   std::size_t body = counter.size() + payload_size;
   if (body > kMaxVarint) return Errc::packet_too_large;
@@ -233,8 +242,8 @@ Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool 
   std::size_t first_at = out.size();
   writer.u8(0);
   writer.varint(static_cast<std::uint32_t>(body));
-  out[first_at] =
-      write_publish_header(writer, topic, qos, retain, dup, packet_id, properties, version);
+  out[first_at] = write_publish_header(writer, topic, qos, retain, dup, packet_id, properties,
+                                       version, overrides);
   return header;
 }
 

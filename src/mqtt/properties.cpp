@@ -197,14 +197,16 @@ void put_string(W& w, PropertyId id, const std::optional<std::string>& v) {
 
 // The properties in identifier order, without the Property Length.
 template <class W>
-void write_fields(W& w, const Properties& p) {
+void write_fields(W& w, const Properties& p, const PublishPropertyOverrides* o) {
   using enum PropertyId;
   put_u8(w, payload_format_indicator, p.payload_format_indicator);
-  put_u32(w, message_expiry_interval, p.message_expiry_interval);
+  put_u32(w, message_expiry_interval, o ? o->message_expiry_interval : p.message_expiry_interval);
   put_string(w, content_type, p.content_type);
   put_string(w, response_topic, p.response_topic);
   put_string(w, correlation_data, p.correlation_data);
-  for (std::uint32_t id : p.subscription_identifiers) {
+  std::span<const std::uint32_t> subscription_identifiers =
+      o ? o->subscription_identifiers : std::span<const std::uint32_t>(p.subscription_identifiers);
+  for (std::uint32_t id : subscription_identifiers) {
     w.u8(static_cast<std::uint8_t>(subscription_identifier));
     w.varint(id);
   }
@@ -221,7 +223,7 @@ void write_fields(W& w, const Properties& p) {
   put_string(w, reason_string, p.reason_string);
   put_u16(w, receive_maximum, p.receive_maximum);
   put_u16(w, topic_alias_maximum, p.topic_alias_maximum);
-  put_u16(w, topic_alias, p.topic_alias);
+  put_u16(w, topic_alias, o ? o->topic_alias : p.topic_alias);
   put_u8(w, maximum_qos, p.maximum_qos);
   put_u8(w, retain_available, p.retain_available);
   for (const UserProperty& up : p.user_properties) {
@@ -236,11 +238,11 @@ void write_fields(W& w, const Properties& p) {
 }
 
 template <class W>
-void write_with_length(W& w, const Properties& p) {
+void write_with_length(W& w, const Properties& p, const PublishPropertyOverrides* o = nullptr) {
   wire::SizeCounter counter;
-  write_fields(counter, p);
+  write_fields(counter, p, o);
   w.varint(static_cast<std::uint32_t>(counter.size()));
-  write_fields(w, p);
+  write_fields(w, p, o);
 }
 
 }  // namespace
@@ -274,6 +276,16 @@ void write_properties(wire::SizeCounter& writer, const Properties& properties) {
 
 void write_properties(wire::ByteWriter& writer, const Properties& properties) {
   write_with_length(writer, properties);
+}
+
+void write_properties(wire::SizeCounter& writer, const Properties& properties,
+                      const PublishPropertyOverrides& overrides) {
+  write_with_length(writer, properties, &overrides);
+}
+
+void write_properties(wire::ByteWriter& writer, const Properties& properties,
+                      const PublishPropertyOverrides& overrides) {
+  write_with_length(writer, properties, &overrides);
 }
 
 }  // namespace tern::mqtt

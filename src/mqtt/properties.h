@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,16 @@ struct Properties {
     static const Properties kEmpty;
     return *this == kEmpty;
   }
+};
+
+// What a server changes in a forwarded PUBLISH's properties for each receiver (MQTT 5.0 section
+// 3.3.2.3): the remaining Message Expiry Interval [MQTT-3.3.2-6], the Subscription Identifiers of
+// that receiver's subscriptions [MQTT-3.3.4-3], and its Topic Alias. The message keeps one
+// Properties for every receiver; these replace the fields of the same name when it is encoded.
+struct PublishPropertyOverrides {
+  std::optional<std::uint32_t> message_expiry_interval;  // when the message has an expiry
+  std::span<const std::uint32_t> subscription_identifiers;
+  std::optional<std::uint16_t> topic_alias;
 };
 
 }  // namespace tern::mqtt

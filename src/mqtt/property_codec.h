@@ -15,5 +15,10 @@ Properties read_properties(wire::Reader& reader, PropertyScope scope, Sender sen
 // Writes the Property Length and the properties that are set.
 void write_properties(wire::SizeCounter& writer, const Properties& properties);
 void write_properties(wire::ByteWriter& writer, const Properties& properties);
+// The same with a receiver's overrides (PublishPropertyOverrides) in place of their fields.
+void write_properties(wire::SizeCounter& writer, const Properties& properties,
+                      const PublishPropertyOverrides& overrides);
+void write_properties(wire::ByteWriter& writer, const Properties& properties,
+                      const PublishPropertyOverrides& overrides);
 
 }  // namespace tern::mqtt
