@@ -4,10 +4,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include "mqtt/types.h"
 
 namespace tern::broker {
+
+// How a message to a shared subscription picks its member (MQTT 5.0 section 4.8.2 leaves it to
+// the server).
+enum class SharedStrategy { round_robin, random, sticky };
 
 struct BrokerLimits {
   std::uint32_t max_packet_size = 268'435'455 + 5;  // bytes, whole packet
@@ -30,6 +36,16 @@ struct BrokerLimits {
   // Levels a topic name or filter may have. The tree walks are recursive, and a 64 KiB filter of
   // '/' alone would be 65,536 levels; Mosquitto allows 201 (200 separators), and so do we.
   std::size_t max_topic_levels = 201;
+  // MQTT 5.0: Topic Alias Maximum granted to clients, and the aliases the broker uses towards a
+  // client (at most what the client grants).
+  std::uint16_t max_topic_alias = 10;
+  std::uint16_t max_topic_alias_broker = 10;
+  bool shared_subscriptions = true;
+  SharedStrategy shared_strategy = SharedStrategy::round_robin;
+  // MQTT 5.0 redirection (section 4.11): new clients are sent to this server reference, with
+  // 0x9D Server moved when `server_moved`, else 0x9C Use another server.
+  std::optional<std::string> server_reference;
+  bool server_moved = false;
   // A connection that has not completed CONNECT by then is closed.
   std::chrono::seconds connect_timeout{10};
 };

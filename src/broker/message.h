@@ -5,7 +5,9 @@
 // subscriber's queue and every worker thread; the reference count is the only shared state.
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mqtt/properties.h"
@@ -18,7 +20,11 @@ struct Message {
   std::string payload;
   mqtt::QoS qos = mqtt::QoS::at_most_once;
   bool retain = false;
-  mqtt::Properties properties;  // MQTT 5.0 properties forwarded to subscribers
+  // MQTT 5.0 properties forwarded to subscribers; never a Topic Alias or Subscription Identifier
+  // (those are per receiver: mqtt::PublishPropertyOverrides).
+  mqtt::Properties properties;
+  // From the Message Expiry Interval: when the message stops being delivered [MQTT-3.3.2-5].
+  std::optional<std::chrono::steady_clock::time_point> expires_at;
 };
 
 using MessagePtr = std::shared_ptr<const Message>;

@@ -5,11 +5,13 @@
 // Owned by one worker thread (see BrokerState::owner_of) and touched by no other.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -26,11 +28,43 @@ struct ClientState;
 // A session expiry interval that never ends (MQTT 5.0 section 3.1.2.11.2: 0xFFFFFFFF).
 inline constexpr std::chrono::seconds kNeverExpires{0xFFFFFFFF};
 
+// The Subscription Identifiers of a receiver's matching subscriptions (MQTT 5.0 section
+// 3.3.4): almost always none or one, so two are kept inline and only more allocate.
+class SubscriptionIds {
+ public:
+  void add(std::uint32_t id) {
+    if (id == 0) return;
+    if (more_.empty() && count_ < inline_.size()) {
+      inline_[count_++] = id;
+      return;
+    }
+    if (more_.empty()) more_.assign(inline_.begin(), inline_.begin() + count_);
+    more_.push_back(id);
+  }
+  std::span<const std::uint32_t> view() const {
+    if (!more_.empty()) return more_;
+    return {inline_.data(), count_};
+  }
+  bool empty() const { return count_ == 0 && more_.empty(); }
+
+ private:
+  std::array<std::uint32_t, 2> inline_{};
+  std::uint8_t count_ = 0;
+  std::vector<std::uint32_t> more_;
+};
+
 // A message on its way to this session's client.
 struct Outgoing {
+  Outgoing() = default;
+  Outgoing(MessagePtr m, mqtt::QoS q, bool r) : message(std::move(m)), qos(q), retain(r) {}
+
   MessagePtr message;
   mqtt::QoS qos = mqtt::QoS::at_most_once;
   bool retain = false;
+  SubscriptionIds subscription_ids;
+  // Set when the message came through a shared subscription: if this session ends before the
+  // client acknowledges it, another member of the group gets it (MQTT 5.0 section 4.8.2).
+  std::string shared_group;
   std::uint64_t seq = 0;  // QoS 1/2: the session's count of messages, which names it in the store
 };
 
@@ -62,6 +96,11 @@ struct Session {
   // QoS 2 PUBLISHes received and delivered, whose PUBREL has not come yet: a re-sent PUBLISH with
   // one of these ids is not delivered again (MQTT 3.1.1 section 4.3.3, method B).
   std::unordered_set<std::uint16_t> awaiting_pubrel;
+
+  // MQTT 5.0 Will Delay Interval: a will waiting to be published at `will_at`, unless the client
+  // returns to this session first [MQTT-3.1.3-9]; published at once if the session ends sooner.
+  std::optional<Message> pending_will;
+  Clock::time_point will_at{};
 };
 
 // Session ids carry their owner worker in the low byte.

@@ -1,4 +1,4 @@
-// WorkerCore: the MQTT 3.1/3.1.1 server behaviour of one worker thread, free of sockets.
+// WorkerCore: the MQTT 3.1, 3.1.1 and 5.0 server behaviour of one worker thread, free of sockets.
 //
 // The server layer feeds it decoded packets, closed connections, deliveries posted by other
 // workers and clock ticks; it answers through each connection's Link and posts deliveries for
@@ -11,7 +11,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <random>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -50,6 +53,15 @@ struct ClientState {
   Clock::time_point opened_at{};
   std::string client_id;
   std::optional<std::string> username;
+
+  // MQTT 5.0, from the CONNECT.
+  std::uint16_t receive_maximum = 65'535;  // QoS 1/2 PUBLISHes it takes unacknowledged
+  std::uint32_t maximum_packet_size = 0;   // 0: no limit beyond the protocol's
+  bool problem_information = true;         // reason strings allowed [MQTT-3.1.2-29]
+  bool session_expiry_was_zero = true;     // for the DISCONNECT rule [MQTT-3.14.2-2]
+  std::vector<std::string> aliases_in;     // client -> broker, by Topic Alias
+  std::unordered_map<std::string, std::uint16_t> aliases_out;  // broker -> client, by topic
+  std::uint16_t aliases_out_max = 0;
 };
 
 // What the server must do after a packet.
@@ -92,6 +104,8 @@ class WorkerCore {
   void deliver(const Delivery& delivery);
   // Publishes a message from the broker itself ($SYS) as if a client had sent it.
   void publish_internal(Message message);
+  // The broker is stopping: MQTT 5.0 clients get DISCONNECT 0x8B, then every link is closed.
+  void shutdown();
   // End of a loop turn, before anything is written to a socket: the store makes this turn's
   // records durable (store.h).
   void commit();
@@ -108,25 +122,54 @@ class WorkerCore {
   void handle_subscribe(ClientState& client, const mqtt::Subscribe& subscribe);
   void handle_unsubscribe(ClientState& client, const mqtt::Unsubscribe& unsubscribe);
   void handle_puback(ClientState& client, std::uint16_t packet_id);
-  void handle_pubrec(ClientState& client, std::uint16_t packet_id);
+  void handle_pubrec(ClientState& client, const mqtt::Pubrec& pubrec);
   void handle_pubcomp(ClientState& client, std::uint16_t packet_id);
+
+  void handle_pubrel(ClientState& client, const mqtt::Pubrel& pubrel);
+  void handle_disconnect(ClientState& client, const mqtt::Disconnect& disconnect);
+  // Resolves a PUBLISH's Topic Alias (MQTT 5.0 section 3.3.2.3.4); false after dropping the client.
+  bool resolve_alias(ClientState& client, mqtt::Publish& publish);
+  // The refusal of a CONNECT by policy (CONNACK code), or nullopt to go on.
+  std::optional<std::pair<mqtt::ReasonCode, std::string_view>> check_connect(
+      ClientState& client, mqtt::Connect& connect);
+  mqtt::Connack accepted_connack(const ClientState& client, const mqtt::Connect& connect,
+                                 bool session_present, bool assigned_id) const;
 
   // Whether a topic name or filter has no more levels than max_topic_levels.
   bool within_depth(std::string_view topic) const;
   // Closes the link once; later calls do nothing.
   void close_link(ClientState& client);
-  // Closes a connection abnormally: its will is published.
-  void drop(ClientState& client, std::string_view reason);
+  // Closes a connection abnormally: its will is published. An MQTT 5.0 client is told why first
+  // with a DISCONNECT carrying `code` (section 3.14).
+  void drop(ClientState& client, mqtt::ReasonCode code, std::string_view reason);
   // Detaches the session from a closing connection; ends it if it is clean.
   void detach(ClientState& client, bool publish_will);
   void end_session(Session& session);
+  // The will of a departed client: now, or after its Will Delay Interval (MQTT 5.0 3.1.3.2.2).
+  void publish_will(ClientState& client);
+  void publish_pending_will(Session& session);
+  // Gives the shared-subscription messages `session` still owed to other members of their group.
+  void redistribute(Session& session);
+  Message will_message(mqtt::Will will) const;
 
-  void route(const MessagePtr& message, const Session* publisher);
+  // Hands the message to every matching session; returns how many.
+  std::size_t route(const MessagePtr& message, const Session* publisher);
+  // One member of a shared group for `message` (SharedStrategy), or null when none is left.
+  const Subscriber* pick_member(std::string_view group, std::span<const Subscriber> members,
+                                const MessagePtr& message, const Session* publisher);
+  // To the session's owner: delivered here, or posted to the owning worker.
+  void dispatch(Delivery delivery);
   void deliver_to(Session& session, Outgoing out);
-  void send_publish(Session& session, const Outgoing& out, std::uint16_t packet_id, bool dup);
+  // False when the PUBLISH is not sent: expired, or larger than the client's Maximum Packet Size
+  // (then it counts as delivered [MQTT-3.1.2-25]).
+  bool send_publish(Session& session, const Outgoing& out, std::uint16_t packet_id, bool dup);
+  // The client's window for QoS 1/2 PUBLISHes: max_inflight_messages and its Receive Maximum.
+  std::size_t window(const Session& session) const;
+  // Forgets an in-flight or queued QoS 1/2 message of a persistent session in the store.
+  void forget_delivery(Session& session, const Outgoing& out);
   void pump(Session& session);    // sends queued messages while the window has room
   void resume(Session& session);  // re-sends in-flight messages after a reconnect
-  void send_retained(Session& session, std::string_view filter, mqtt::QoS granted);
+  void send_retained(Session& session, std::string_view filter, const SubscriptionOptions& options);
   std::uint16_t next_packet_id(Session& session);
   // Stores and indexes a retained message, or clears its topic for an empty payload.
   void retain(const MessagePtr& message);
@@ -143,8 +186,18 @@ class WorkerCore {
   std::unordered_map<ClientState*, std::unique_ptr<ClientState>> clients_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionStore> store_;  // null without persistence
-  std::vector<Subscriber> matches_;      // scratch space for route(), reused
-  std::vector<std::uint8_t> scratch_;    // scratch space for encoding, reused
+  std::set<std::pair<Clock::time_point, SessionId>> will_deadlines_;
+  std::vector<Subscriber> matches_;  // scratch space for route(), reused
+  // Next member, by shared group name; looked up by string_view without a temporary string.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> round_robin_;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::vector<std::uint8_t> scratch_;  // scratch space for encoding, reused
 };
 
 }  // namespace tern::broker

@@ -117,6 +117,8 @@ struct Config {
   std::uint32_t max_packet_size = 0;     // largest packet accepted; 0: the protocol's limit
   std::uint16_t max_keepalive = 65535;   // 0: clients may also use keepalive 0
   std::uint64_t persistent_client_expiration = 0;  // seconds; 0: sessions never expire
+  std::uint8_t max_qos = 2;                        // highest QoS granted or accepted
+  std::uint16_t max_topic_alias_broker = 10;       // aliases the broker uses towards a client
 
   // Behaviour.
   bool retain_available = true;
@@ -148,6 +150,10 @@ struct Config {
   // Tern's own settings.
   unsigned thread_count = 0;  // worker threads; 0: one per core
   SharedSubscriptionStrategy shared_subscription_strategy = SharedSubscriptionStrategy::round_robin;
+  bool shared_subscriptions = true;
+  // MQTT 5.0 redirection: new clients are sent to this server ("host[:port]").
+  std::string use_another_server;
+  std::string server_moved;
   std::string data_dir = "./tern-data";
 
   // Every file read, main file first, then include_dir files in the order read.

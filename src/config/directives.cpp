@@ -370,6 +370,8 @@ constexpr auto kDirectives = std::to_array<Directive>({
     {"persistent_client_expiration", persistent_client_expiration},
     // Behaviour.
     {"retain_available", set_bool<&Config::retain_available>},
+    {"max_qos", set_int<&Config::max_qos, 0, 2>},
+    {"max_topic_alias_broker", set_int<&Config::max_topic_alias_broker, 0, 65535>},
     {"upgrade_outgoing_qos", set_bool<&Config::upgrade_outgoing_qos>},
     {"queue_qos0_messages", set_bool<&Config::queue_qos0_messages>},
     {"check_retain_source", set_bool<&Config::check_retain_source>},
@@ -391,6 +393,9 @@ constexpr auto kDirectives = std::to_array<Directive>({
     {"user", user},
     // Tern's own.
     {"thread_count", set_int<&Config::thread_count, 0, 1024>},
+    {"shared_subscriptions", set_bool<&Config::shared_subscriptions>},
+    {"use_another_server", set_string<&Config::use_another_server>},
+    {"server_moved", set_string<&Config::server_moved>},
     {"shared_subscription_strategy", shared_subscription_strategy},
     {"data_dir", set_string<&Config::data_dir>},
     // Obsolete in Mosquitto 2.
@@ -409,8 +414,6 @@ constexpr auto kDirectives = std::to_array<Directive>({
     {"global_plugin", unsupported},
     {"http_dir", unsupported},
     {"log_facility", unsupported},
-    {"max_qos", unsupported},
-    {"max_topic_alias_broker", unsupported},
     {"memory_limit", unsupported},
     {"mount_point", unsupported},
     {"plugin", unsupported},

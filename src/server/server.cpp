@@ -116,6 +116,28 @@ Server::Server(config::Config config) : config_(std::move(config)) {
   limits.queue_qos0_messages = config_.queue_qos0_messages;
   limits.upgrade_outgoing_qos = config_.upgrade_outgoing_qos;
   limits.connection_messages = config_.connection_messages;
+  limits.max_qos = static_cast<mqtt::QoS>(config_.max_qos);
+  // Per listener in the configuration; the core applies the first listener's value to all.
+  limits.max_topic_alias = config_.listeners.front().max_topic_alias;
+  limits.max_topic_alias_broker = config_.max_topic_alias_broker;
+  limits.shared_subscriptions = config_.shared_subscriptions;
+  switch (config_.shared_subscription_strategy) {
+    case config::SharedSubscriptionStrategy::round_robin:
+      limits.shared_strategy = broker::SharedStrategy::round_robin;
+      break;
+    case config::SharedSubscriptionStrategy::random:
+      limits.shared_strategy = broker::SharedStrategy::random;
+      break;
+    case config::SharedSubscriptionStrategy::sticky:
+      limits.shared_strategy = broker::SharedStrategy::sticky;
+      break;
+  }
+  if (!config_.server_moved.empty()) {
+    limits.server_reference = config_.server_moved;
+    limits.server_moved = true;
+  } else if (!config_.use_another_server.empty()) {
+    limits.server_reference = config_.use_another_server;
+  }
 }
 
 Server::~Server() {

@@ -91,6 +91,8 @@ void Worker::stop() {
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
+  // The thread is gone, so this one may use the core: 5.0 clients are told the server is going.
+  core_.shutdown();
   // Connections close with the worker; their sessions end with the process. flush() may finish a
   // connection, which moves it out of connections_ (forget), so iterate over a copy.
   std::vector<Connection*> open;
