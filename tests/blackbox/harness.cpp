@@ -52,6 +52,19 @@ std::uint16_t pick_free_port() {
   return port;
 }
 
+// Whether something accepts TCP connections on 127.0.0.1:`port` now.
+bool accepts_connections(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(fd);
+  return ok;
+}
+
 // Forks and execs `args[0]` with stdin from /dev/null and stdout and stderr into `output`.
 // The child dies with the test process (PR_SET_PDEATHSIG), so no broker outlives a crashed test.
 pid_t spawn(const std::vector<std::string>& args, const std::filesystem::path& output) {
@@ -197,7 +210,9 @@ bool BrokerProcess::start_once(const BrokerOptions& options, std::uint16_t port)
   std::string ready = "listen socket on port " + std::to_string(port) + ".";
   auto deadline = Clock::now() + 10s;
   while (Clock::now() < deadline) {
-    if (log().find(ready) != std::string::npos) {
+    // Mosquitto logs the line just before it listens, so there the port must also accept (not
+    // probed for Tern: the probe would count against max_connections in the limits tests).
+    if (log().find(ready) != std::string::npos && (!mosquitto || accepts_connections(port))) {
       pid_ = pid;
       port_ = port;
       return true;
