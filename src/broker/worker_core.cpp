@@ -495,6 +495,17 @@ void WorkerCore::shutdown() {
   }
 }
 
+std::size_t WorkerCore::disconnect_where(const std::function<bool(const ClientState&)>& should_go,
+                                         std::string_view reason) {
+  std::vector<ClientState*> leaving;
+  for (auto& [raw, client] : clients_) {
+    if (client->connected && !client->closing && should_go(*client)) leaving.push_back(raw);
+  }
+  for (ClientState* client : leaving)
+    drop(*client, ReasonCode::administrative_action, reason);
+  return leaving.size();
+}
+
 void WorkerCore::commit() {
   if (store_) store_->commit();
 }

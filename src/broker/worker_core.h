@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -106,6 +107,11 @@ class WorkerCore {
   void publish_internal(Message message);
   // The broker is stopping: MQTT 5.0 clients get DISCONNECT 0x8B, then every link is closed.
   void shutdown();
+  // An operator's decision (e.g. credentials revoked): connected clients for which `should_go`
+  // is true are dropped, MQTT 5.0 ones with DISCONNECT 0x98 Administrative action. Returns how
+  // many.
+  std::size_t disconnect_where(const std::function<bool(const ClientState&)>& should_go,
+                               std::string_view reason);
   // End of a loop turn, before anything is written to a socket: the store makes this turn's
   // records durable (store.h).
   void commit();

@@ -279,8 +279,9 @@ void WorkerCore::redistribute(Session& session) {
     again.shared_group = out.shared_group;
     dispatch(Delivery{chosen->session, std::move(again)});
   };
+  // A QoS 2 message already sent stays with its member [MQTT-4.8.2-5]; QoS 1 ones go elsewhere.
   for (const Inflight& inflight : session.inflight) {
-    if (!inflight.released) reroute(inflight.out);
+    if (inflight.out.qos == QoS::at_least_once) reroute(inflight.out);
   }
   for (const Outgoing& queued : session.queue)
     reroute(queued);

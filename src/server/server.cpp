@@ -83,6 +83,7 @@ class Server::SignalHandler final : public net::EventLoop::Handler {
         spdlog::info("Reloading the password file after SIGHUP.");
         try {
           server_.load_credentials();
+          server_.revoke_stale_clients();
         } catch (const std::exception& e) {
           spdlog::error("Reload failed, keeping the previous credentials: {}", e.what());
         }
@@ -157,6 +158,29 @@ void Server::load_credentials() {
   }
   std::lock_guard lock(credentials_lock_);
   passwords_ = std::move(passwords);
+}
+
+// After a reload: connected clients whose username left the password file, or anonymous ones when
+// anonymous access is no longer allowed, are disconnected (MQTT 5.0 clients with 0x98).
+void Server::revoke_stale_clients() {
+  std::shared_ptr<const auth::PasswordFile> passwords;
+  {
+    std::lock_guard lock(credentials_lock_);
+    passwords = passwords_;
+  }
+  bool allow_anonymous = config_.security.allow_anonymous;
+  for (auto& worker : workers_) {
+    worker->post_task([passwords, allow_anonymous](broker::WorkerCore& core) {
+      std::size_t gone = core.disconnect_where(
+          [&](const broker::ClientState& client) {
+            // The rules of authenticate(), without the password, which is not kept.
+            if (!client.username || !passwords) return !allow_anonymous;
+            return !passwords->contains(*client.username);
+          },
+          "credentials revoked");
+      if (gone > 0) spdlog::info("Disconnected {} clients whose credentials were revoked.", gone);
+    });
+  }
 }
 
 bool Server::authenticate(const std::optional<std::string>& username,

@@ -50,6 +50,7 @@ class Server {
   void accept_from(Listener& listener);
   void publish_sys(broker::WorkerCore& core);
   void restore();  // from store_, at start-up
+  void revoke_stale_clients();
 
   config::Config config_;
   std::unique_ptr<broker::BrokerState> state_;

@@ -148,16 +148,28 @@ Connection* Worker::open(int fd, std::string address, ConnectionCounter counter)
   return raw;
 }
 
+void Worker::post_task(std::function<void(broker::WorkerCore&)> task) {
+  {
+    std::lock_guard lock(mailbox_lock_);
+    inbox_tasks_.push_back(std::move(task));
+  }
+  loop_.wake();
+}
+
 void Worker::on_wake() {
   std::vector<NewSocket> sockets;
   std::vector<Handover> handovers;
   std::vector<broker::Delivery> deliveries;
+  std::vector<std::function<void(broker::WorkerCore&)>> tasks;
   {
     std::lock_guard lock(mailbox_lock_);
     sockets.swap(inbox_sockets_);
     handovers.swap(inbox_handovers_);
     deliveries.swap(inbox_deliveries_);
+    tasks.swap(inbox_tasks_);
   }
+  for (auto& task : tasks)
+    task(core_);
   for (NewSocket& s : sockets)
     open(s.fd, std::move(s.address), std::move(s.counter));
   for (Handover& h : handovers) {

@@ -47,6 +47,8 @@ class Worker final : public broker::Outbox {
   void adopt(int fd, std::string address, ConnectionCounter counter);
   void adopt(Handover handover);
   void post_batch(std::vector<broker::Delivery>& deliveries);
+  // Runs `task` on this worker's thread with its core (administrative actions).
+  void post_task(std::function<void(broker::WorkerCore&)> task);
 
   // broker::Outbox, on this worker's thread.
   void post(unsigned worker, broker::Delivery delivery) override;
@@ -91,6 +93,7 @@ class Worker final : public broker::Outbox {
   std::vector<NewSocket> inbox_sockets_;
   std::vector<Handover> inbox_handovers_;
   std::vector<broker::Delivery> inbox_deliveries_;
+  std::vector<std::function<void(broker::WorkerCore&)>> inbox_tasks_;
 
   std::chrono::steady_clock::time_point next_trim_{};
   std::chrono::seconds periodic_interval_{0};

@@ -366,6 +366,46 @@ TEST(Connect01, SighupReloadsThePasswordFile) {
   EXPECT_EQ(after.connect(connect_as("a5", "alice", "secret")).reason_code, ReasonCode::success);
 }
 
+// A user removed from the password file loses its connections at the reload: an MQTT 5.0 client
+// is told with DISCONNECT 0x98 Administrative action (MQTT 5.0 section 3.14.2.1), a 3.1.1 client
+// is closed; other users stay connected.
+TEST(Connect01, SighupDisconnectsUsersRemovedFromThePasswordFile) {
+  TempDir data;
+  std::string all;
+  {
+    std::ifstream in(std::string(TERN_TEST_DATA) + "/auth/data/mosquitto_passwd.txt");
+    all.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::string without_alice;
+  for (std::size_t start = 0; start < all.size();) {
+    std::size_t end = all.find('\n', start);
+    if (end == std::string::npos) end = all.size();
+    std::string line = all.substr(start, end - start);
+    if (!line.starts_with("alice:")) without_alice += line + "\n";
+    start = end + 1;
+  }
+  auto file = data.write("passwd", all);
+  BrokerProcess broker("allow_anonymous false\npassword_file " + file.string());
+  RawClient alice5(broker, Version::v5);
+  mqtt::Connect connect5 = connect_as("alice-v5", "alice", "secret");
+  connect5.version = Version::v5;
+  ASSERT_EQ(alice5.connect(connect5).reason_code, ReasonCode::success);
+  RawClient alice3(broker);
+  ASSERT_EQ(alice3.connect(connect_as("alice-v3", "alice", "secret")).reason_code,
+            ReasonCode::success);
+  RawClient bob(broker);
+  ASSERT_EQ(bob.connect(connect_as("bob", "bob", "pässwörd")).reason_code, ReasonCode::success);
+
+  data.write("passwd", without_alice);
+  broker.signal(SIGHUP);
+  auto disconnect = alice5.expect<mqtt::Disconnect>();
+  EXPECT_EQ(disconnect.reason_code, ReasonCode::administrative_action);
+  EXPECT_TRUE(alice5.expect_closed());
+  EXPECT_TRUE(alice3.expect_closed());
+  bob.send(mqtt::Pingreq{});
+  bob.expect<mqtt::Pingresp>();
+}
+
 }  // namespace
 }  // namespace tern::blackbox
 
