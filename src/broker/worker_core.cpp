@@ -65,9 +65,22 @@ void WorkerCore::send(ClientState& client, const mqtt::Packet& packet) {
     return;
   }
   if (client.maximum_packet_size > 0 && *size > client.maximum_packet_size) {
-    // [MQTT-3.1.2-24]: nothing larger than the client allows. An acknowledgement too large
-    // only because of its reason string or user properties goes without them [MQTT-3.4.2-2].
-    return;
+    // [MQTT-3.1.2-24]: nothing larger than the client allows. A packet too large because of its
+    // Reason String or User Properties goes without them ([MQTT-3.4.2-2] and the like).
+    mqtt::Packet slim = packet;
+    bool trimmed = false;
+    std::visit(
+        [&](auto& p) {
+          if constexpr (requires { p.properties; }) {
+            trimmed = p.properties.reason_string || !p.properties.user_properties.empty();
+            p.properties.reason_string.reset();
+            p.properties.user_properties.clear();
+          }
+        },
+        slim);
+    scratch_.clear();
+    size = mqtt::encode(slim, client.version, scratch_);
+    if (!trimmed || !size || *size > client.maximum_packet_size) return;
   }
   client.link->send(scratch_);
   BrokerStats::add(shared_.stats.messages_sent);
