@@ -413,9 +413,7 @@ Message WorkerCore::will_message(mqtt::Will will) const {
   message.properties = std::move(will.properties);
   // Will properties that are not application-message properties stay behind (3.1.3.2).
   message.properties.will_delay_interval.reset();
-  if (message.properties.message_expiry_interval) {
-    message.expires_at = now_ + std::chrono::seconds(*message.properties.message_expiry_interval);
-  }
+  // Its Message Expiry Interval starts when it is published (3.1.3.2.3), in publish_internal.
   return message;
 }
 

@@ -165,6 +165,9 @@ void WorkerCore::handle_pubrel(ClientState& client, const mqtt::Pubrel& pubrel) 
 }
 
 void WorkerCore::publish_internal(Message message) {
+  if (message.properties.message_expiry_interval && !message.expires_at) {
+    message.expires_at = now_ + std::chrono::seconds(*message.properties.message_expiry_interval);
+  }
   auto shared = std::make_shared<Message>(std::move(message));
   if (shared->retain) shared_.retain(shared);
   route(shared, nullptr);
