@@ -80,8 +80,9 @@ void EventLoop::run() {
   while (!std::atomic_ref<bool>(stopping_).load()) {
     int timeout = -1;
     if (on_tick_) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-          next_tick_ - std::chrono::steady_clock::now());
+      // Rounded up: rounding down would wake just before the tick and spin until it is due.
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(next_tick_ -
+                                                                std::chrono::steady_clock::now());
       timeout = static_cast<int>(std::max<std::int64_t>(0, until.count()));
     }
     int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout);
