@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,6 +69,33 @@ struct Outgoing {
   std::uint64_t seq = 0;  // QoS 1/2: the session's count of messages, which names it in the store
 };
 
+// Messages waiting for a session's window or for its client to return. Most sessions never
+// queue anything, and an empty std::deque still holds about 600 bytes, so the deque is made on
+// the first push and given back when the queue empties.
+class OutgoingQueue {
+ public:
+  bool empty() const { return !items_ || items_->empty(); }
+  std::size_t size() const { return items_ ? items_->size() : 0; }
+  Outgoing& front() { return items_->front(); }
+  void push_back(Outgoing out) {
+    if (!items_) items_ = std::make_unique<std::deque<Outgoing>>();
+    items_->push_back(std::move(out));
+  }
+  void pop_front() {
+    items_->pop_front();
+    if (items_->empty()) items_.reset();
+  }
+  template <class F>
+  void for_each(F&& visit) const {
+    if (!items_) return;
+    for (const Outgoing& out : *items_)
+      visit(out);
+  }
+
+ private:
+  std::unique_ptr<std::deque<Outgoing>> items_;
+};
+
 // A QoS 1/2 message sent and not yet acknowledged (MQTT 3.1.1 section 4.3).
 struct Inflight {
   std::uint16_t packet_id = 0;
@@ -88,7 +116,7 @@ struct Session {
   std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // filter -> options
 
   std::vector<Inflight> inflight;  // in send order; small (the in-flight window)
-  std::deque<Outgoing> queue;      // waiting for the window or for the client to return
+  OutgoingQueue queue;             // waiting for the window or for the client to return
   std::size_t queued_bytes = 0;
   std::uint16_t last_packet_id = 0;
   std::uint64_t last_seq = 0;
@@ -99,7 +127,7 @@ struct Session {
 
   // MQTT 5.0 Will Delay Interval: a will waiting to be published at `will_at`, unless the client
   // returns to this session first [MQTT-3.1.3-9]; published at once if the session ends sooner.
-  std::optional<Message> pending_will;
+  std::unique_ptr<Message> pending_will;  // by pointer: most sessions have none
   Clock::time_point will_at{};
 };
 

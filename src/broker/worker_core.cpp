@@ -244,7 +244,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   client.client_id = connect.client_id;
   client.username = connect.username;
   client.keep_alive = connect.keep_alive;
-  client.will = std::move(connect.will);
+  if (connect.will) client.will = std::make_unique<mqtt::Will>(std::move(*connect.will));
   client.last_received = now;
   std::uint32_t asked_expiry = 0;
   if (v5) {
@@ -431,7 +431,7 @@ void WorkerCore::publish_will(ClientState& client) {
   Session* session = client.session;
   if (delay > 0 && session && session->expiry_interval.count() > 0) {
     // [MQTT-3.1.3-9]: held until the delay passes or the session ends, whichever is first.
-    session->pending_will = will_message(std::move(will));
+    session->pending_will = std::make_unique<Message>(will_message(std::move(will)));
     session->will_at = now_ + std::chrono::seconds(delay);
     will_deadlines_.emplace(session->will_at, session->id);
     return;

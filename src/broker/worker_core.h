@@ -48,7 +48,7 @@ struct ClientState {
   bool connected = false;  // CONNECT accepted
   bool closing = false;    // the core closed the link; on_closed is still to come
   Session* session = nullptr;
-  std::optional<mqtt::Will> will;
+  std::unique_ptr<mqtt::Will> will;  // by pointer: most clients have none, and it is large
   std::uint16_t keep_alive = 0;
   Clock::time_point last_received{};
   Clock::time_point opened_at{};

@@ -286,8 +286,7 @@ void WorkerCore::redistribute(Session& session) {
   for (const Inflight& inflight : session.inflight) {
     if (inflight.out.qos == QoS::at_least_once) reroute(inflight.out);
   }
-  for (const Outgoing& queued : session.queue)
-    reroute(queued);
+  session.queue.for_each(reroute);
 }
 
 void WorkerCore::dispatch(Delivery delivery) {

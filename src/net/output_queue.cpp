@@ -25,7 +25,7 @@ void OutputQueue::append(std::span<const std::uint8_t> bytes) {
     block.used += n;
     bytes = bytes.subspan(n);
     // Bytes right after the previous segment's in the same block extend it.
-    if (!segments_.empty() && segments_.back().block == &block &&
+    if (segments_.size() > head_ && segments_.back().block == &block &&
         segments_.back().data + segments_.back().length == at) {
       segments_.back().length += n;
     } else {
@@ -43,7 +43,8 @@ void OutputQueue::append_shared(broker::MessagePtr owner, std::string_view bytes
 
 int OutputQueue::gather(iovec* iov, int max) const {
   int n = 0;
-  for (const Segment& s : segments_) {
+  for (std::size_t i = head_; i < segments_.size(); ++i) {
+    const Segment& s = segments_[i];
     if (n == max) break;
     iov[n].iov_base = const_cast<std::uint8_t*>(s.data);
     iov[n].iov_len = s.length;
@@ -63,7 +64,7 @@ void OutputQueue::block_consumed(Block* block, std::size_t n) {
     }
     if (blocks_.front()->used < kBlockSize) break;  // still being appended to
     spare_ = std::move(blocks_.front());
-    blocks_.pop_front();
+    blocks_.erase(blocks_.begin());
   }
 }
 
@@ -71,14 +72,34 @@ void OutputQueue::consume(std::size_t n) {
   assert(n <= size_);
   size_ -= n;
   while (n > 0) {
-    Segment& s = segments_.front();
+    Segment& s = segments_[head_];
     std::size_t take = std::min(n, s.length);
     s.data += take;
     s.length -= take;
     n -= take;
     if (s.block) block_consumed(s.block, take);
-    if (s.length == 0) segments_.pop_front();
+    if (s.length == 0) {
+      s.owner.reset();  // a shared payload is released as soon as it is written
+      ++head_;
+    }
   }
+  if (head_ == segments_.size()) {
+    segments_.clear();  // keeps the capacity for the next turn's writes
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= segments_.size()) {
+    segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
+  }
+}
+
+void OutputQueue::trim() {
+  if (!empty()) return;
+  spare_.reset();
+  blocks_.clear();
+  blocks_.shrink_to_fit();
+  segments_.clear();
+  segments_.shrink_to_fit();
+  head_ = 0;
 }
 
 }  // namespace tern::net

@@ -52,6 +52,8 @@ class Connection final : public broker::Link, public net::EventLoop::Handler {
 
   int fd() const { return fd_; }
   bool closed() const { return fd_ < 0; }
+  // Frees the output buffer when nothing waits in it (called every few seconds).
+  void trim() { output_.trim(); }
   const ConnectionCounter& counter() const { return counter_; }
   // Closes the socket if a close() has waited longer than `limit` for the peer to read.
   void expire_close(std::chrono::steady_clock::time_point now, std::chrono::seconds limit);

@@ -52,6 +52,10 @@ Worker::Worker(broker::BrokerState& state, unsigned index)
       // glibc keeps freed memory in each thread's arena; after a crowd of clients leaves, give
       // it back to the system so the broker's footprint follows its load.
       next_trim_ = now + kTrimInterval;
+      // Idle connections first give back their output buffers (OutputQueue::trim).
+      for (Connection* connection : open_now) {
+        if (!connection->closed()) connection->trim();
+      }
       release_free_memory();
     }
     if (periodic_ && now >= next_periodic_) {
