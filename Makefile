@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 SOURCES = $(shell find src tests bench apps tools examples include -name '*.cpp' -o -name '*.h' 2>/dev/null)
 
-.PHONY: all bootstrap build build-clang test unit run asan fuzz bench format lint clean
+.PHONY: all bootstrap build build-clang test unit run asan fuzz bench microbench format lint clean
 
 all: build
 
@@ -44,7 +44,13 @@ fuzz: bootstrap
 	@cmake --build --preset fuzz -j $(JOBS)
 	@scripts/run-fuzzers build-fuzz/bin $(FUZZ_SECONDS)
 
+# Tern against Mosquitto with tern_bench, about 10 minutes (ARGS=--quick: 1 minute);
+# writes bench/results/compare.{md,json,png}.
 bench: build
+	@bench/compare $(ARGS)
+
+# The Google Benchmarks of the layers (codec, topic tree, retained store).
+microbench: build
 	@for b in build/bin/tern_*_bench; do echo "== $$b"; $$b || exit 1; done
 
 format: bootstrap
