@@ -137,7 +137,7 @@ PacketOutcome WorkerCore::on_packet(ClientState* client_ptr, mqtt::Packet& packe
 }
 
 std::optional<std::pair<ReasonCode, std::string_view>> WorkerCore::check_connect(
-    ClientState& client, mqtt::Connect& connect) {
+    const mqtt::Connect& connect) const {
   const BrokerLimits& limits = shared_.limits;
   bool v5 = connect.version == Version::v5;
   if (limits.server_reference) {
@@ -185,7 +185,6 @@ std::optional<std::pair<ReasonCode, std::string_view>> WorkerCore::check_connect
       return std::pair{ReasonCode::retain_not_supported, "retained will"};  // [MQTT-3.2.2-13]
     }
   }
-  (void)client;
   return std::nullopt;
 }
 
@@ -215,7 +214,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   client.version = connect.version;
   bool v5 = connect.version == Version::v5;
   if (v5) client.problem_information = connect.properties.request_problem_information != 0;
-  if (auto refusal = check_connect(client, connect)) {
+  if (auto refusal = check_connect(connect)) {
     auto [code, why] = *refusal;
     spdlog::info("Client {} from {} refused: {}.", connect.client_id, client.link->address(), why);
     BrokerStats::add(shared_.stats.connections_refused);

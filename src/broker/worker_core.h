@@ -137,7 +137,7 @@ class WorkerCore {
   bool resolve_alias(ClientState& client, mqtt::Publish& publish);
   // The refusal of a CONNECT by policy (CONNACK code), or nullopt to go on.
   std::optional<std::pair<mqtt::ReasonCode, std::string_view>> check_connect(
-      ClientState& client, mqtt::Connect& connect);
+      const mqtt::Connect& connect) const;
   mqtt::Connack accepted_connack(const ClientState& client, const mqtt::Connect& connect,
                                  bool session_present, bool assigned_id) const;
 
