@@ -17,7 +17,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "broker/inflight_window.h"
 #include "broker/message.h"
+#include "broker/outgoing.h"
 #include "broker/topic_tree.h"
 
 namespace tern::broker {
@@ -28,46 +30,6 @@ struct ClientState;
 
 // A session expiry interval that never ends (MQTT 5.0 section 3.1.2.11.2: 0xFFFFFFFF).
 inline constexpr std::chrono::seconds kNeverExpires{0xFFFFFFFF};
-
-// The Subscription Identifiers of a receiver's matching subscriptions (MQTT 5.0 section
-// 3.3.4): almost always none or one, so two are kept inline and only more allocate.
-class SubscriptionIds {
- public:
-  void add(std::uint32_t id) {
-    if (id == 0) return;
-    if (more_.empty() && count_ < inline_.size()) {
-      inline_[count_++] = id;
-      return;
-    }
-    if (more_.empty()) more_.assign(inline_.begin(), inline_.begin() + count_);
-    more_.push_back(id);
-  }
-  std::span<const std::uint32_t> view() const {
-    if (!more_.empty()) return more_;
-    return {inline_.data(), count_};
-  }
-  bool empty() const { return count_ == 0 && more_.empty(); }
-
- private:
-  std::array<std::uint32_t, 2> inline_{};
-  std::uint8_t count_ = 0;
-  std::vector<std::uint32_t> more_;
-};
-
-// A message on its way to this session's client.
-struct Outgoing {
-  Outgoing() = default;
-  Outgoing(MessagePtr m, mqtt::QoS q, bool r) : message(std::move(m)), qos(q), retain(r) {}
-
-  MessagePtr message;
-  mqtt::QoS qos = mqtt::QoS::at_most_once;
-  bool retain = false;
-  SubscriptionIds subscription_ids;
-  // Set when the message came through a shared subscription: if this session ends before the
-  // client acknowledges it, another member of the group gets it (MQTT 5.0 section 4.8.2).
-  std::string shared_group;
-  std::uint64_t seq = 0;  // QoS 1/2: the session's count of messages, which names it in the store
-};
 
 // Messages waiting for a session's window or for its client to return. Most sessions never
 // queue anything, and an empty std::deque still holds about 600 bytes, so the deque is made on
@@ -96,13 +58,6 @@ class OutgoingQueue {
   std::unique_ptr<std::deque<Outgoing>> items_;
 };
 
-// A QoS 1/2 message sent and not yet acknowledged (MQTT 3.1.1 section 4.3).
-struct Inflight {
-  std::uint16_t packet_id = 0;
-  Outgoing out;
-  bool released = false;  // QoS 2: PUBREC received, PUBREL sent, PUBCOMP awaited
-};
-
 struct Session {
   SessionId id = 0;
   std::string client_id;
@@ -115,8 +70,8 @@ struct Session {
 
   std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // filter -> options
 
-  std::vector<Inflight> inflight;  // in send order; small (the in-flight window)
-  OutgoingQueue queue;             // waiting for the window or for the client to return
+  InflightWindow inflight;  // sent, not yet acknowledged
+  OutgoingQueue queue;      // waiting for the window or for the client to return
   std::size_t queued_bytes = 0;
   std::uint16_t last_packet_id = 0;
   std::uint64_t last_seq = 0;

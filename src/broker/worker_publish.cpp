@@ -283,9 +283,9 @@ void WorkerCore::redistribute(Session& session) {
     dispatch(Delivery{chosen->session, std::move(again)});
   };
   // A QoS 2 message already sent stays with its member [MQTT-4.8.2-5]; QoS 1 ones go elsewhere.
-  for (const Inflight& inflight : session.inflight) {
+  session.inflight.for_each([&](const Inflight& inflight) {
     if (inflight.out.qos == QoS::at_least_once) reroute(inflight.out);
-  }
+  });
   session.queue.for_each(reroute);
 }
 
@@ -357,14 +357,12 @@ void WorkerCore::deliver_to(Session& session, Outgoing out) {
 }
 
 std::uint16_t WorkerCore::next_packet_id(Session& session) {
-  // The next id not in flight; the window is far smaller than 65,535, so this ends quickly.
+  // The next id not in flight. Callers hold a free place in the window (at most 65,535), so
+  // one exists; ids are handed out in order, so this is almost always the first one tried.
   while (true) {
     session.last_packet_id = static_cast<std::uint16_t>(session.last_packet_id + 1);
     if (session.last_packet_id == 0) continue;
-    std::uint16_t id = session.last_packet_id;
-    bool used = std::any_of(session.inflight.begin(), session.inflight.end(),
-                            [id](const Inflight& f) { return f.packet_id == id; });
-    if (!used) return id;
+    if (!session.inflight.in_use(session.last_packet_id)) return session.last_packet_id;
   }
 }
 
@@ -448,27 +446,26 @@ void WorkerCore::pump(Session& session) {
 void WorkerCore::resume(Session& session) {
   // [MQTT-4.4.0-1]: unacknowledged PUBLISHes again with DUP set, PUBRELs again as they were.
   // The new connection's aliases start empty, so topics are sent in full again.
-  for (auto it = session.inflight.begin(); it != session.inflight.end();) {
-    if (it->released) {
-      send(*session.client, make_ack<mqtt::Pubrel>(it->packet_id));
-    } else if (!send_publish(session, it->out, it->packet_id, true)) {
-      forget_delivery(session, it->out);
-      it = session.inflight.erase(it);
-      continue;
+  session.inflight.visit([&](Inflight& inflight) {
+    if (inflight.released) {
+      send(*session.client, make_ack<mqtt::Pubrel>(inflight.packet_id));
+    } else if (!send_publish(session, inflight.out, inflight.packet_id, true)) {
+      forget_delivery(session, inflight.out);
+      return false;
     }
-    ++it;
-  }
+    return true;
+  });
   pump(session);
 }
 
 void WorkerCore::handle_puback(ClientState& client, std::uint16_t packet_id) {
   Session& session = *client.session;
   SessionStore* store = store_of(session);
-  std::erase_if(session.inflight, [&](const Inflight& f) {
-    bool acknowledged = f.packet_id == packet_id && f.out.qos == QoS::at_least_once;
-    if (acknowledged && store) store->delivery_removed(session.client_id, f.out.seq);
-    return acknowledged;
-  });
+  Inflight* inflight = session.inflight.find(packet_id);
+  if (inflight && inflight->out.qos == QoS::at_least_once) {
+    if (store) store->delivery_removed(session.client_id, inflight->out.seq);
+    session.inflight.erase(packet_id);
+  }
   pump(session);
 }
 
@@ -478,26 +475,25 @@ void WorkerCore::handle_pubrec(ClientState& client, const mqtt::Pubrec& pubrec) 
   if (static_cast<std::uint8_t>(pubrec.reason_code) >= 0x80) {
     // A refused PUBREC ends the exchange: no PUBREL, and its place in the window is free
     // ([MQTT-4.3.3-4], section 4.9).
-    SessionStore* store = store_of(session);
-    std::erase_if(session.inflight, [&](const Inflight& f) {
-      bool refused = f.packet_id == packet_id && f.out.qos == QoS::exactly_once && !f.released;
-      if (refused && store) store->delivery_removed(session.client_id, f.out.seq);
-      return refused;
-    });
+    Inflight* inflight = session.inflight.find(packet_id);
+    if (inflight && inflight->out.qos == QoS::exactly_once && !inflight->released) {
+      if (SessionStore* store = store_of(session)) {
+        store->delivery_removed(session.client_id, inflight->out.seq);
+      }
+      session.inflight.erase(packet_id);
+    }
     pump(session);
     return;
   }
   mqtt::Pubrel pubrel = make_ack<mqtt::Pubrel>(packet_id);
-  bool known = false;
-  for (Inflight& f : session.inflight) {
-    if (f.packet_id != packet_id || f.out.qos != QoS::exactly_once) continue;
-    known = true;
-    if (f.released) continue;
+  Inflight* inflight = session.inflight.find(packet_id);
+  bool known = inflight && inflight->out.qos == QoS::exactly_once;
+  if (known && !inflight->released) {
     if (SessionStore* store = store_of(session)) {
-      store->delivery_released(session.client_id, f.out.seq);
+      store->delivery_released(session.client_id, inflight->out.seq);
     }
-    f.released = true;
-    f.out.message.reset();  // only the PUBREL is re-sent from here on
+    inflight->released = true;
+    inflight->out.message.reset();  // only the PUBREL is re-sent from here on
   }
   if (!known && client.version == Version::v5) {
     pubrel.reason_code = ReasonCode::packet_identifier_not_found;  // section 3.6.2.1
@@ -508,11 +504,11 @@ void WorkerCore::handle_pubrec(ClientState& client, const mqtt::Pubrec& pubrec) 
 void WorkerCore::handle_pubcomp(ClientState& client, std::uint16_t packet_id) {
   Session& session = *client.session;
   SessionStore* store = store_of(session);
-  std::erase_if(session.inflight, [&](const Inflight& f) {
-    bool completed = f.packet_id == packet_id && f.released;
-    if (completed && store) store->delivery_removed(session.client_id, f.out.seq);
-    return completed;
-  });
+  Inflight* inflight = session.inflight.find(packet_id);
+  if (inflight && inflight->released) {
+    if (store) store->delivery_removed(session.client_id, inflight->out.seq);
+    session.inflight.erase(packet_id);
+  }
   pump(session);
 }
 
