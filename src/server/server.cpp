@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -100,9 +101,25 @@ class Server::SignalHandler final : public net::EventLoop::Handler {
   int fd_;
 };
 
+namespace {
+
+// The cores this process may run on: `taskset -c 0 tern` gives one, so one worker, rather than
+// several workers taking turns on one core (every hand-over between them then waits for a
+// scheduler time slice: milliseconds of latency).
+unsigned usable_cores() {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  if (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&cpus));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
 Server::Server(config::Config config) : config_(std::move(config)) {
   unsigned threads = config_.thread_count;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = usable_cores();
   state_ = std::make_unique<broker::BrokerState>(threads);
   broker::BrokerLimits& limits = state_->limits;
   if (config_.max_packet_size > 0) limits.max_packet_size = config_.max_packet_size;
