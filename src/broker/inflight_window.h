@@ -159,8 +159,9 @@ class InflightWindow {
   }
 
   std::vector<Slot> slots_;
-  std::size_t head_ = 0;  // slots_[head_] is the oldest live entry while live_ > 0
-  std::size_t live_ = 0;
+  // 32 bits: a window holds at most 65,535 live entries and as many holes.
+  std::uint32_t head_ = 0;  // slots_[head_] is the oldest live entry while live_ > 0
+  std::uint32_t live_ = 0;
   bool consecutive_ = true;
 };
 

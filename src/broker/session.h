@@ -58,6 +58,27 @@ class OutgoingQueue {
   std::unique_ptr<std::deque<Outgoing>> items_;
 };
 
+// A set of packet identifiers that is almost always empty: the set is made on the first insert
+// and given back when it empties, so idle sessions pay one pointer for it.
+class PacketIdSet {
+ public:
+  bool contains(std::uint16_t id) const { return ids_ && ids_->contains(id); }
+  std::size_t size() const { return ids_ ? ids_->size() : 0; }
+  void insert(std::uint16_t id) {
+    if (!ids_) ids_ = std::make_unique<std::unordered_set<std::uint16_t>>();
+    ids_->insert(id);
+  }
+  // Returns whether `id` was there.
+  bool erase(std::uint16_t id) {
+    if (!ids_ || ids_->erase(id) == 0) return false;
+    if (ids_->empty()) ids_.reset();
+    return true;
+  }
+
+ private:
+  std::unique_ptr<std::unordered_set<std::uint16_t>> ids_;
+};
+
 struct Session {
   SessionId id = 0;
   std::string client_id;
@@ -78,7 +99,7 @@ struct Session {
 
   // QoS 2 PUBLISHes received and delivered, whose PUBREL has not come yet: a re-sent PUBLISH with
   // one of these ids is not delivered again (MQTT 3.1.1 section 4.3.3, method B).
-  std::unordered_set<std::uint16_t> awaiting_pubrel;
+  PacketIdSet awaiting_pubrel;
 
   // MQTT 5.0 Will Delay Interval: a will waiting to be published at `will_at`, unless the client
   // returns to this session first [MQTT-3.1.3-9]; published at once if the session ends sooner.

@@ -253,7 +253,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
     client.problem_information = p.request_problem_information.value_or(1) != 0;
     client.aliases_out_max =
         std::min(p.topic_alias_maximum.value_or(0), limits.max_topic_alias_broker);
-    client.aliases_in.assign(limits.max_topic_alias + 1u, std::string());
+    client.aliases_in_max = limits.max_topic_alias;
     asked_expiry = p.session_expiry_interval.value_or(0);
     client.session_expiry_was_zero = asked_expiry == 0;
     // Section 3.2.2.3.14: the server may set the keep alive the client must use.

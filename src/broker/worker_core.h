@@ -60,9 +60,11 @@ struct ClientState {
   std::uint32_t maximum_packet_size = 0;   // 0: no limit beyond the protocol's
   bool problem_information = true;         // reason strings allowed [MQTT-3.1.2-29]
   bool session_expiry_was_zero = true;     // for the DISCONNECT rule [MQTT-3.14.2-2]
-  std::vector<std::string> aliases_in;     // client -> broker, by Topic Alias
-  std::unordered_map<std::string, std::uint16_t> aliases_out;  // broker -> client, by topic
+  // Topic aliases, made on first use: most clients never use them.
+  std::uint16_t aliases_in_max = 0;     // the Topic Alias Maximum we granted
+  std::vector<std::string> aliases_in;  // client -> broker, by Topic Alias; grown as used
   std::uint16_t aliases_out_max = 0;
+  std::unique_ptr<std::unordered_map<std::string, std::uint16_t>> aliases_out;  // by topic
 };
 
 // What the server must do after a packet.

@@ -35,20 +35,20 @@ bool WorkerCore::resolve_alias(ClientState& client, mqtt::Publish& publish) {
   }
   std::uint16_t alias = *publish.properties.topic_alias;
   publish.properties.topic_alias.reset();  // per connection: never forwarded
-  if (alias == 0 || alias >= client.aliases_in.size()) {
+  if (alias == 0 || alias > client.aliases_in_max) {
     // [MQTT-3.3.2-9], [MQTT-3.3.2-10]: 0, or above the Topic Alias Maximum we granted.
     drop(client, ReasonCode::topic_alias_invalid, "topic alias out of range");
     return false;
   }
-  std::string& mapped = client.aliases_in[alias];
   if (publish.topic.empty()) {
-    if (mapped.empty()) {
+    if (alias >= client.aliases_in.size() || client.aliases_in[alias].empty()) {
       drop(client, ReasonCode::protocol_error, "unknown topic alias");  // section 3.3.2.3.4
       return false;
     }
-    publish.topic = mapped;
+    publish.topic = client.aliases_in[alias];
   } else {
-    mapped = publish.topic;  // set, or replaced [MQTT-3.3.2-12]
+    if (alias >= client.aliases_in.size()) client.aliases_in.resize(alias + 1u);
+    client.aliases_in[alias] = publish.topic;  // set, or replaced [MQTT-3.3.2-12]
   }
   return true;
 }
@@ -154,7 +154,7 @@ void WorkerCore::handle_pubrel(ClientState& client, const mqtt::Pubrel& pubrel) 
   // QoS 2 from the client, second half: the message was delivered on PUBLISH.
   Session& session = *client.session;
   mqtt::Pubcomp pubcomp = make_ack<mqtt::Pubcomp>(pubrel.packet_id);
-  if (session.awaiting_pubrel.erase(pubrel.packet_id) > 0) {
+  if (session.awaiting_pubrel.erase(pubrel.packet_id)) {
     if (SessionStore* store = store_of(session)) {
       store->pubrel_received(session.client_id, pubrel.packet_id);
     }
@@ -387,13 +387,17 @@ bool WorkerCore::send_publish(Session& session, const Outgoing& out, std::uint16
     overrides.subscription_identifiers = out.subscription_ids.view();
     if (client.aliases_out_max > 0) {
       // Section 3.3.2.3.4: the first PUBLISH of a topic maps an alias, later ones send only it.
-      auto it = client.aliases_out.find(message.topic);
-      if (it != client.aliases_out.end()) {
+      if (!client.aliases_out) {
+        client.aliases_out = std::make_unique<std::unordered_map<std::string, std::uint16_t>>();
+      }
+      auto& aliases = *client.aliases_out;
+      auto it = aliases.find(message.topic);
+      if (it != aliases.end()) {
         overrides.topic_alias = it->second;
         topic = {};
-      } else if (client.aliases_out.size() < client.aliases_out_max) {
-        auto alias = static_cast<std::uint16_t>(client.aliases_out.size() + 1);
-        client.aliases_out.emplace(message.topic, alias);
+      } else if (aliases.size() < client.aliases_out_max) {
+        auto alias = static_cast<std::uint16_t>(aliases.size() + 1);
+        aliases.emplace(message.topic, alias);
         overrides.topic_alias = alias;
       }
     }
@@ -410,7 +414,7 @@ bool WorkerCore::send_publish(Session& session, const Outgoing& out, std::uint16
   if (client.maximum_packet_size > 0 &&
       *header + message.payload.size() > client.maximum_packet_size) {
     // [MQTT-3.1.2-25]: too large for this client; discarded as if it had been sent.
-    if (overrides.topic_alias && !topic.empty()) client.aliases_out.erase(message.topic);
+    if (overrides.topic_alias && !topic.empty()) client.aliases_out->erase(message.topic);
     BrokerStats::add(shared_.stats.publish_dropped);
     return false;
   }

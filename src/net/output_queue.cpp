@@ -6,9 +6,47 @@
 
 namespace tern::net {
 
+namespace {
+
+// Written-out first blocks of this thread's connections, for the next connection that writes.
+// Bounded: past that many, blocks are freed.
+constexpr std::size_t kPoolLimit = 4096;
+
+}  // namespace
+
+std::vector<std::unique_ptr<OutputQueue::Block>>& OutputQueue::small_block_pool() {
+  thread_local std::vector<std::unique_ptr<Block>> pool;
+  return pool;
+}
+
+std::unique_ptr<OutputQueue::Block> OutputQueue::new_block() {
+  std::unique_ptr<Block> block;
+  auto& pool = small_block_pool();
+  if (next_block_size_ == kFirstBlockSize && !pool.empty()) {
+    block = std::move(pool.back());
+    pool.pop_back();
+  } else {
+    block = std::make_unique<Block>(next_block_size_);
+  }
+  next_block_size_ = std::min(kBlockSize, next_block_size_ * 2);
+  return block;
+}
+
+void OutputQueue::release_small_block() {
+  auto& pool = small_block_pool();
+  if (pool.size() < kPoolLimit) pool.push_back(std::move(blocks_.front()));
+  // The bookkeeping goes too (about 70 bytes with malloc's headers, per idle connection).
+  blocks_.clear();
+  blocks_.shrink_to_fit();
+  segments_.shrink_to_fit();  // empty already
+  next_block_size_ = kFirstBlockSize;
+}
+
 OutputQueue::Block& OutputQueue::tail_block() {
-  if (blocks_.empty() || blocks_.back()->used == kBlockSize) {
-    std::unique_ptr<Block> block = spare_ ? std::move(spare_) : std::make_unique<Block>();
+  if (blocks_.empty() || blocks_.back()->used == blocks_.back()->capacity) {
+    // The spare is used only when it is as large as a new block would be.
+    std::unique_ptr<Block> block =
+        spare_ && spare_->capacity >= next_block_size_ ? std::move(spare_) : new_block();
     block->used = block->consumed = 0;
     blocks_.push_back(std::move(block));
   }
@@ -19,7 +57,7 @@ void OutputQueue::append(std::span<const std::uint8_t> bytes) {
   size_ += bytes.size();
   while (!bytes.empty()) {
     Block& block = tail_block();
-    std::size_t n = std::min(bytes.size(), kBlockSize - block.used);
+    std::size_t n = std::min(bytes.size(), block.capacity - block.used);
     std::uint8_t* at = block.data.get() + block.used;
     std::memcpy(at, bytes.data(), n);
     block.used += n;
@@ -62,7 +100,7 @@ void OutputQueue::block_consumed(Block* block, std::size_t n) {
       blocks_.front()->used = blocks_.front()->consumed = 0;
       break;
     }
-    if (blocks_.front()->used < kBlockSize) break;  // still being appended to
+    if (blocks_.front()->used < blocks_.front()->capacity) break;  // still being appended to
     spare_ = std::move(blocks_.front());
     blocks_.erase(blocks_.begin());
   }
@@ -86,6 +124,10 @@ void OutputQueue::consume(std::size_t n) {
   if (head_ == segments_.size()) {
     segments_.clear();  // keeps the capacity for the next turn's writes
     head_ = 0;
+    // A connection that never needed more than its first block gives it back.
+    if (blocks_.size() == 1 && !spare_ && blocks_.front()->capacity == kFirstBlockSize) {
+      release_small_block();
+    }
   } else if (head_ >= 64 && head_ * 2 >= segments_.size()) {
     segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
@@ -96,6 +138,7 @@ void OutputQueue::trim() {
   if (!empty()) return;
   spare_.reset();
   blocks_.clear();
+  next_block_size_ = kFirstBlockSize;
   blocks_.shrink_to_fit();
   segments_.clear();
   segments_.shrink_to_fit();

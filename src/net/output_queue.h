@@ -7,7 +7,12 @@
 // reallocated while referenced and one spare block is kept, so a connection in steady state
 // queues without allocating.
 //
-// Not thread-safe: owned by the connection's worker thread.
+// Most connections write a few small packets now and then (CONNACK, SUBACK, PINGRESP, PUBACK).
+// Their first block is small and goes back to a pool of the thread's as soon as it is written
+// out, so thousands of idle connections hold no output memory at all, and taking it again costs
+// no allocation. Connections that write more grow larger blocks and keep them until trim().
+//
+// Not thread-safe: owned by the connection's worker thread (the pool is per thread).
 #pragma once
 
 #include <sys/uio.h>
@@ -25,6 +30,9 @@ namespace tern::net {
 
 class OutputQueue {
  public:
+  // Blocks start small and double up to kBlockSize as a connection writes more: a connection
+  // that only ever gets a CONNACK and PINGRESPs never holds 16 KiB (thousands of idle devices).
+  static constexpr std::size_t kFirstBlockSize = 256;
   static constexpr std::size_t kBlockSize = 16 * 1024;
 
   // Copies `bytes` into the queue.
@@ -46,7 +54,9 @@ class OutputQueue {
 
  private:
   struct Block {
-    std::unique_ptr<std::uint8_t[]> data{new std::uint8_t[kBlockSize]};
+    explicit Block(std::size_t size) : data(new std::uint8_t[size]), capacity(size) {}
+    std::unique_ptr<std::uint8_t[]> data;
+    std::size_t capacity;
     std::size_t used = 0;      // bytes appended
     std::size_t consumed = 0;  // bytes written out
   };
@@ -58,6 +68,10 @@ class OutputQueue {
   };
 
   Block& tail_block();
+  std::unique_ptr<Block> new_block();
+  // The small first block goes back to the thread's pool once written out.
+  void release_small_block();
+  static std::vector<std::unique_ptr<Block>>& small_block_pool();
   void block_consumed(Block* block, std::size_t n);
 
   // Vectors rather than deques: an empty std::deque still holds about 600 bytes, paid by every
@@ -66,6 +80,7 @@ class OutputQueue {
   std::size_t head_ = 0;
   std::vector<std::unique_ptr<Block>> blocks_;  // blocks in use, oldest first; few
   std::unique_ptr<Block> spare_;
+  std::size_t next_block_size_ = kFirstBlockSize;
   std::size_t size_ = 0;
 };
 
