@@ -160,16 +160,24 @@ bool verify_password(const PasswordHash& expected, std::string_view password) {
 }
 
 PasswordHash make_password_hash(std::string_view password, int iterations) {
-  if (iterations < 1) throw std::invalid_argument("iterations must be at least 1");
+  return make_password_hash(password, HashScheme::sha512_pbkdf2, iterations);
+}
+
+PasswordHash make_password_hash(std::string_view password, HashScheme scheme, int iterations) {
+  const bool pbkdf2 = scheme == HashScheme::sha512_pbkdf2;
+  if (pbkdf2 && iterations < 1) throw std::invalid_argument("iterations must be at least 1");
   PasswordHash out;
-  out.scheme = HashScheme::sha512_pbkdf2;
-  out.iterations = iterations;
+  out.scheme = scheme;
+  out.iterations = pbkdf2 ? iterations : 0;
   out.salt.resize(kSaltLength);
   if (RAND_bytes(out.salt.data(), static_cast<int>(out.salt.size())) != 1) {
     throw std::runtime_error("cannot get random bytes for a password salt");
   }
   const auto hash = compute_hash(out, password);
-  if (!hash) throw std::runtime_error("cannot hash the password (PBKDF2-HMAC-SHA512 failed)");
+  if (!hash) {
+    throw std::runtime_error(pbkdf2 ? "cannot hash the password (PBKDF2-HMAC-SHA512 failed)"
+                                    : "cannot hash the password (SHA-512 failed)");
+  }
   out.hash = *hash;
   return out;
 }

@@ -67,6 +67,10 @@ bool verify_password(const PasswordHash& expected, std::string_view password);
 // Throws std::invalid_argument if iterations < 1, std::runtime_error if the system's random
 // generator or libcrypto fails (tools and start-up only, never on the data path).
 PasswordHash make_password_hash(std::string_view password, int iterations = kDefaultIterations);
+// The same in either scheme: `iterations` matters for sha512_pbkdf2 only (a "$6$" hash has none,
+// as `mosquitto_passwd -H sha512` writes it). Throws as above.
+PasswordHash make_password_hash(std::string_view password, HashScheme scheme,
+                                int iterations = kDefaultIterations);
 
 // Standard base64 (RFC 4648 section 4) with '=' padding, no line breaks.
 std::string base64_encode(std::span<const unsigned char> bytes);
