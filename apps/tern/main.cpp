@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "tern version " TERN_VERSION
-    " - an MQTT 3.1/3.1.1 broker\n"
+    " - an MQTT 3.1, 3.1.1 and 5.0 broker\n"
     "\n"
     "Usage: tern [-c config_file] [-d] [-h] [-p port] [-v] [--test-config]\n"
     "\n"
