@@ -181,6 +181,7 @@ TEST(TernBenchSmoke, PubSubQos1DeliversEverything) {
   EXPECT_EQ(run.number("duplicated"), 0);
   EXPECT_EQ(run.number("unexpected"), 0);
   EXPECT_NE(run.json.find("\"count\": 4000}"), std::string::npos) << "one latency per message";
+  EXPECT_NE(run.json.find("\"drain_end\": \"complete\""), std::string::npos) << run.json;
 }
 
 TEST(TernBenchSmoke, PubSubQos0) {

@@ -161,6 +161,11 @@ void print_problems(const Options& o, const Results& r, std::FILE* out) {
     }
   }
   if (!r.aborted.empty()) std::fprintf(out, "ERROR: run aborted: %s\n", r.aborted.c_str());
+  if (r.drain_end == "quiet") {
+    std::fprintf(out, "NOTE: stopped waiting after 1 s in which nothing arrived\n");
+  } else if (r.drain_end == "limit") {
+    std::fprintf(out, "NOTE: stopped waiting after 60 s with messages still arriving\n");
+  }
   if (o.qos != mqtt::QoS::at_most_once) {
     if (missing(r) > 0) {
       std::fprintf(out, "ERROR: LOST %" PRIu64 " messages at QoS %d", missing(r),
@@ -270,6 +275,8 @@ std::string to_json(const Options& o, const Results& r, int exit_code) {
   boolean("interrupted", r.interrupted);
   key("aborted");
   j += r.aborted.empty() ? "null,\n" : json_string(r.aborted) + ",\n";
+  key("drain_end");
+  j += r.drain_end.empty() ? "null,\n" : json_string(r.drain_end) + ",\n";
   key("exit_code");
   j += std::to_string(exit_code) + "\n}\n";
   return j;

@@ -43,6 +43,9 @@ struct Results {
   std::map<std::string, std::uint64_t> errors;  // reason -> count
   bool interrupted = false;                     // SIGINT/SIGTERM ended the run early
   std::string aborted;                          // why the run was cut short, if it was
+  // How the wait for outstanding acknowledgements and deliveries after publishing ended:
+  // "complete", "quiet" (nothing arrived for 1 s) or "limit" (60 s); empty when not waited.
+  std::string drain_end;
 };
 
 // 0 success; 2 connections refused, lost or timed out, or the run aborted; 3 QoS 1/2 messages

@@ -303,15 +303,22 @@ Results run(const Options& options, const TopicPlan& plan, const Address& addres
         progress.maybe(now, s, print_traffic);
         bool acks_in = options.qos == mqtt::QoS::at_most_once || s.acked + s.rejected >= s.sent;
         bool deliveries_in = options.mode != Mode::pubsub || s.received >= s.expected;
-        if (acks_in && deliveries_in) break;
+        if (acks_in && deliveries_in) {
+          results.drain_end = "complete";
+          break;
+        }
         std::uint64_t arrived_now = s.acked + s.rejected + s.received;
         if (arrived_now != arrived) {
           arrived = arrived_now;
           last_arrival = now;
         } else if (now - last_arrival >= kQuietNs) {
+          results.drain_end = "quiet";
           break;
         }
-        if (now - drain_start > kMaxDrainNs) break;
+        if (now - drain_start > kMaxDrainNs) {
+          results.drain_end = "limit";
+          break;
+        }
       }
     }
   }
