@@ -58,6 +58,39 @@ class OutgoingQueue {
   std::unique_ptr<std::deque<Outgoing>> items_;
 };
 
+// A session's subscriptions, filter -> options. Many sessions have none (publishers), and an
+// empty std::map is 48 bytes, so the map is made on the first subscription and given back
+// when the last one goes.
+class SessionSubscriptions {
+ public:
+  using Map = std::map<std::string, SubscriptionOptions, std::less<>>;
+
+  bool empty() const { return !map_; }
+  std::size_t size() const { return map_ ? map_->size() : 0; }
+  void insert_or_assign(std::string filter, const SubscriptionOptions& options) {
+    if (!map_) map_ = std::make_unique<Map>();
+    map_->insert_or_assign(std::move(filter), options);
+  }
+  // Returns how many were removed (0 or 1).
+  std::size_t erase(std::string_view filter) {
+    if (!map_) return 0;
+    auto it = map_->find(filter);
+    if (it == map_->end()) return 0;
+    map_->erase(it);
+    if (map_->empty()) map_.reset();
+    return 1;
+  }
+  Map::const_iterator begin() const { return map_ ? map_->cbegin() : empty_map().cbegin(); }
+  Map::const_iterator end() const { return map_ ? map_->cend() : empty_map().cend(); }
+
+ private:
+  static const Map& empty_map() {
+    static const Map none;
+    return none;
+  }
+  std::unique_ptr<Map> map_;
+};
+
 // A set of packet identifiers that is almost always empty: the set is made on the first insert
 // and given back when it empties, so idle sessions pay one pointer for it.
 class PacketIdSet {
@@ -89,7 +122,7 @@ struct Session {
   Clock::time_point offline_since{};
   std::optional<Clock::time_point> expires_at;  // while offline with a finite expiry interval
 
-  std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;  // filter -> options
+  SessionSubscriptions subscriptions;
 
   InflightWindow inflight;  // sent, not yet acknowledged
   OutgoingQueue queue;      // waiting for the window or for the client to return

@@ -13,26 +13,53 @@ Session* SessionRegistry::find(std::string_view client_id) const {
   return it == by_client_id_.end() ? nullptr : it->second;
 }
 
+namespace {
+
+// A session's serial number: its slot in the low 32 bits, the slot's generation above.
+std::uint64_t serial_of(std::uint32_t slot, std::uint32_t generation) {
+  return static_cast<std::uint64_t>(generation) << 32 | slot;
+}
+
+}  // namespace
+
 Session* SessionRegistry::find(SessionId id) const {
-  auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : it->second.get();
+  if (session_owner(id) != worker_) return nullptr;
+  std::uint64_t serial = id >> 8;
+  auto slot = static_cast<std::uint32_t>(serial);
+  if (slot >= slots_.size()) return nullptr;
+  const Slot& held = slots_[slot];
+  if (!held.session || held.session->id != id) return nullptr;
+  return held.session.get();
 }
 
 Session& SessionRegistry::create(std::string client_id) {
   assert(!find(client_id));
-  auto session = std::make_unique<Session>();
-  session->id = make_session_id(worker_, next_serial_++);
-  session->client_id = std::move(client_id);
-  Session& created = *session;
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& held = slots_[slot];
+  // Generations use 24 bits (the session id keeps 8 for the worker); wrapping is harmless:
+  // an id that old names no delivery still on its way.
+  held.generation = (held.generation + 1) & 0xFF'FFFF;
+  held.session = std::make_unique<Session>();
+  Session& created = *held.session;
+  created.id = make_session_id(worker_, serial_of(slot, held.generation));
+  created.client_id = std::move(client_id);
   by_client_id_.emplace(created.client_id, &created);
-  by_id_.emplace(created.id, std::move(session));
   return created;
 }
 
 void SessionRegistry::erase(Session& session) {
   cancel_deadline(session);
   by_client_id_.erase(session.client_id);
-  by_id_.erase(session.id);  // destroys `session`
+  auto slot = static_cast<std::uint32_t>(session.id >> 8);
+  slots_[slot].session.reset();  // destroys `session`
+  free_slots_.push_back(slot);
 }
 
 void SessionRegistry::set_offline(Session& session, Clock::time_point now) {

@@ -64,18 +64,28 @@ class SessionRegistry {
   // erase sessions.
   template <class F>
   void for_each(F&& visit) const {
-    for (const auto& [id, session] : by_id_)
-      visit(*session);
+    for (const Slot& slot : slots_) {
+      if (slot.session) visit(*slot.session);
+    }
   }
 
  private:
+  // Sessions live in numbered slots, reused once free; a session id names its slot and the
+  // slot's generation, so an id outliving its session (a delivery on its way from another
+  // worker) finds nothing rather than the slot's next session. Cheaper than a second hash map:
+  // 16 bytes per session instead of about 40.
+  struct Slot {
+    std::unique_ptr<Session> session;
+    std::uint32_t generation = 0;
+  };
+
   void cancel_deadline(Session& session);
 
   const unsigned worker_;
-  std::uint64_t next_serial_ = 1;
-  // Owns the sessions. Keys view the session's own client_id, which never changes.
+  std::vector<Slot> slots_;  // owns the sessions
+  std::vector<std::uint32_t> free_slots_;
+  // Keys view the session's own client_id, which never changes.
   std::unordered_map<std::string_view, Session*> by_client_id_;
-  std::unordered_map<SessionId, std::unique_ptr<Session>> by_id_;
   std::set<std::pair<Clock::time_point, SessionId>> deadlines_;
 };
 

@@ -52,7 +52,8 @@ ClientState* WorkerCore::on_open(Link* link, Clock::time_point now) {
   client->opened_at = now;
   now_ = now;
   ClientState* raw = client.get();
-  clients_.emplace(raw, std::move(client));
+  raw->slot = static_cast<std::uint32_t>(clients_.size());
+  clients_.push_back(std::move(client));
   return raw;
 }
 
@@ -484,15 +485,25 @@ void WorkerCore::on_closed(ClientState* client) {
     spdlog::info("Client {} closed its connection.", client->client_id);
     detach(*client, /*publish_will=*/true);
   }
-  clients_.erase(client);
+  forget(client);
 }
 
 void WorkerCore::on_handed_over(ClientState* client) {
-  clients_.erase(client);
+  forget(client);
+}
+
+void WorkerCore::forget(ClientState* client) {
+  // The last client takes the leaving one's place in the vector.
+  std::uint32_t slot = client->slot;
+  if (slot + 1u != clients_.size()) {
+    clients_[slot] = std::move(clients_.back());
+    clients_[slot]->slot = slot;
+  }
+  clients_.pop_back();
 }
 
 void WorkerCore::shutdown() {
-  for (auto& [raw, client] : clients_) {
+  for (auto& client : clients_) {
     if (client->closing) continue;
     if (client->connected && client->version == Version::v5) {
       mqtt::Disconnect disconnect;
@@ -508,8 +519,10 @@ void WorkerCore::shutdown() {
 std::size_t WorkerCore::disconnect_where(const std::function<bool(const ClientState&)>& should_go,
                                          std::string_view reason) {
   std::vector<ClientState*> leaving;
-  for (auto& [raw, client] : clients_) {
-    if (client->connected && !client->closing && should_go(*client)) leaving.push_back(raw);
+  for (auto& client : clients_) {
+    if (client->connected && !client->closing && should_go(*client)) {
+      leaving.push_back(client.get());
+    }
   }
   for (ClientState* client : leaving)
     drop(*client, ReasonCode::administrative_action, reason);
@@ -569,14 +582,14 @@ void WorkerCore::on_tick(Clock::time_point now) {
   // Keepalive: one and a half times the interval without a packet [MQTT-3.1.2-24].
   std::vector<ClientState*> expired;
   std::vector<ClientState*> silent;
-  for (auto& [raw, client] : clients_) {
+  for (auto& client : clients_) {
     if (!client->connected && !client->closing &&
         now - client->opened_at > shared_.limits.connect_timeout) {
-      silent.push_back(raw);
+      silent.push_back(client.get());
     }
     if (client->connected && client->keep_alive > 0 &&
         now - client->last_received > std::chrono::milliseconds(client->keep_alive * 1500)) {
-      expired.push_back(raw);
+      expired.push_back(client.get());
     }
   }
   for (ClientState* client : expired)

@@ -47,6 +47,7 @@ struct ClientState {
   mqtt::Version version = mqtt::Version::v3_1_1;
   bool connected = false;  // CONNECT accepted
   bool closing = false;    // the core closed the link; on_closed is still to come
+  std::uint32_t slot = 0;  // in WorkerCore::clients_
   Session* session = nullptr;
   std::unique_ptr<mqtt::Will> will;  // by pointer: most clients have none, and it is large
   std::uint16_t keep_alive = 0;
@@ -147,6 +148,8 @@ class WorkerCore {
   bool within_depth(std::string_view topic) const;
   // Closes the link once; later calls do nothing.
   void close_link(ClientState& client);
+  // Drops `client` from clients_ (destroying it).
+  void forget(ClientState* client);
   // Closes a connection abnormally: its will is published. An MQTT 5.0 client is told why first
   // with a DISCONNECT carrying `code` (section 3.14).
   void drop(ClientState& client, mqtt::ReasonCode code, std::string_view reason);
@@ -191,7 +194,8 @@ class WorkerCore {
   const unsigned index_;
   Outbox& outbox_;
   Clock::time_point now_{};  // time of the current call
-  std::unordered_map<ClientState*, std::unique_ptr<ClientState>> clients_;
+  // Every connection of this worker; each knows its place (ClientState::slot).
+  std::vector<std::unique_ptr<ClientState>> clients_;
   SessionRegistry sessions_;
   std::unique_ptr<SessionStore> store_;  // null without persistence
   std::set<std::pair<Clock::time_point, SessionId>> will_deadlines_;
