@@ -1,5 +1,6 @@
 // encode(): every packet is written by one template over the writer, run once to count bytes
 // and once to append them, so the Remaining Length always agrees with the body.
+#include <algorithm>
 #include <type_traits>
 
 #include "mqtt/codec.h"
@@ -9,6 +10,14 @@
 namespace tern::mqtt {
 
 namespace {
+
+// Room for `more` bytes after what `out` holds. Growing geometrically, not to the exact size:
+// a caller appending many packets to one buffer would otherwise reallocate and copy it for
+// each one (quadratic; 65,535 PUBLISHes took 37 s in the client).
+void reserve_more(std::vector<std::uint8_t>& out, std::size_t more) {
+  std::size_t needed = out.size() + more;
+  if (needed > out.capacity()) out.reserve(std::max(needed, 2 * out.capacity()));
+}
 
 constexpr std::uint8_t type_byte(PacketType type, std::uint8_t flags = 0) {
   return static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) << 4 | flags);
@@ -217,7 +226,7 @@ Result<std::size_t> encode(const Packet& packet, Version version, std::vector<st
   auto body = body_size(packet, version);
   if (!body) return body.error();
   std::size_t total = 1 + wire::varint_size(*body) + *body;
-  out.reserve(out.size() + total);
+  reserve_more(out, total);
   wire::ByteWriter writer(out);
   std::size_t header_at = out.size();
   writer.u8(0);  // the first byte is known once the body's writer has run
@@ -237,7 +246,7 @@ Result<std::size_t> encode_publish_header(std::string_view topic, QoS qos, bool 
   std::size_t body = counter.size() + payload_size;
   if (body > kMaxVarint) return Errc::packet_too_large;
   std::size_t header = 1 + wire::varint_size(static_cast<std::uint32_t>(body)) + counter.size();
-  out.reserve(out.size() + header);
+  reserve_more(out, header);
   wire::ByteWriter writer(out);
   std::size_t first_at = out.size();
   writer.u8(0);
