@@ -58,6 +58,18 @@ class InflightWindow {
 
   bool in_use(std::uint16_t packet_id) { return find(packet_id) != nullptr; }
 
+  // The packet id for the next message: the one after the last handed out that is not in
+  // flight. The caller must hold a free place in the window (at most 65,535 entries), so one
+  // exists; ids go out in order, so it is almost always the first one tried.
+  std::uint16_t next_packet_id() {
+    while (true) {
+      last_packet_id_ = following(last_packet_id_);
+      if (!in_use(last_packet_id_)) return last_packet_id_;
+    }
+  }
+  // Ids handed out elsewhere (a window restored from a store) continue after `packet_id`.
+  void set_last_packet_id(std::uint16_t packet_id) { last_packet_id_ = packet_id; }
+
   // Removes the message in flight with `packet_id`; false if there is none.
   bool erase(std::uint16_t packet_id) {
     std::size_t at = index_of(packet_id);
@@ -162,6 +174,7 @@ class InflightWindow {
   // 32 bits: a window holds at most 65,535 live entries and as many holes.
   std::uint32_t head_ = 0;  // slots_[head_] is the oldest live entry while live_ > 0
   std::uint32_t live_ = 0;
+  std::uint16_t last_packet_id_ = 0;
   bool consecutive_ = true;
 };
 

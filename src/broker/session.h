@@ -112,7 +112,14 @@ class PacketIdSet {
   std::unique_ptr<std::unordered_set<std::uint16_t>> ids_;
 };
 
+// A will held back by its Will Delay Interval (MQTT 5.0 section 3.1.3.2.2).
+struct PendingWill {
+  Message message;
+  Clock::time_point at;
+};
+
 struct Session {
+  // Fields ordered by size: thousands of sessions, so padding counts.
   SessionId id = 0;
   std::string client_id;
   // How long the session outlives its connection: 0 ends it with the connection (3.1.1 clean
@@ -124,20 +131,19 @@ struct Session {
 
   SessionSubscriptions subscriptions;
 
-  InflightWindow inflight;  // sent, not yet acknowledged
+  InflightWindow inflight;  // sent, not yet acknowledged; hands out packet ids
   OutgoingQueue queue;      // waiting for the window or for the client to return
   std::size_t queued_bytes = 0;
-  std::uint16_t last_packet_id = 0;
   std::uint64_t last_seq = 0;
 
   // QoS 2 PUBLISHes received and delivered, whose PUBREL has not come yet: a re-sent PUBLISH with
   // one of these ids is not delivered again (MQTT 3.1.1 section 4.3.3, method B).
   PacketIdSet awaiting_pubrel;
 
-  // MQTT 5.0 Will Delay Interval: a will waiting to be published at `will_at`, unless the client
-  // returns to this session first [MQTT-3.1.3-9]; published at once if the session ends sooner.
-  std::unique_ptr<Message> pending_will;  // by pointer: most sessions have none
-  Clock::time_point will_at{};
+  // MQTT 5.0 Will Delay Interval: a will waiting to be published at `pending_will->at`, unless
+  // the client returns to this session first [MQTT-3.1.3-9]; published at once if the session
+  // ends sooner. By pointer: most sessions have none.
+  std::unique_ptr<PendingWill> pending_will;
 };
 
 // Session ids carry their owner worker in the low byte.

@@ -286,7 +286,7 @@ PacketOutcome WorkerCore::handle_connect(ClientState& client, mqtt::Connect& con
   sessions_.set_online(*session);
   if (session->pending_will) {
     // The client is back before its will's delay ran out [MQTT-3.1.3-9].
-    will_deadlines_.erase({session->will_at, session->id});
+    will_deadlines_.erase({session->pending_will->at, session->id});
     session->pending_will.reset();
   }
   // MQTT 3.1.1: a clean session ends with its connection, a persistent one lasts until cleaned or
@@ -431,9 +431,9 @@ void WorkerCore::publish_will(ClientState& client) {
   Session* session = client.session;
   if (delay > 0 && session && session->expiry_interval.count() > 0) {
     // [MQTT-3.1.3-9]: held until the delay passes or the session ends, whichever is first.
-    session->pending_will = std::make_unique<Message>(will_message(std::move(will)));
-    session->will_at = now_ + std::chrono::seconds(delay);
-    will_deadlines_.emplace(session->will_at, session->id);
+    session->pending_will = std::make_unique<PendingWill>(
+        PendingWill{will_message(std::move(will)), now_ + std::chrono::seconds(delay)});
+    will_deadlines_.emplace(session->pending_will->at, session->id);
     return;
   }
   publish_internal(will_message(std::move(will)));
@@ -441,8 +441,8 @@ void WorkerCore::publish_will(ClientState& client) {
 
 void WorkerCore::publish_pending_will(Session& session) {
   if (!session.pending_will) return;
-  will_deadlines_.erase({session.will_at, session.id});
-  Message will = std::move(*session.pending_will);
+  will_deadlines_.erase({session.pending_will->at, session.id});
+  Message will = std::move(session.pending_will->message);
   session.pending_will.reset();
   publish_internal(std::move(will));
 }
@@ -562,7 +562,7 @@ void WorkerCore::restore(StoredSession stored, Clock::time_point now) {
     delivery.out.seq = delivery.seq;
     if (store) store->delivery_added(session.client_id, delivery);
     if (delivery.packet_id != 0) {
-      session.last_packet_id = delivery.packet_id;
+      session.inflight.set_last_packet_id(delivery.packet_id);
       session.inflight.push_back({delivery.packet_id, std::move(delivery.out), delivery.released});
     } else {
       session.queued_bytes +=

@@ -43,29 +43,29 @@ class Outbox {
 
 // Per-connection state. Created by on_open, owned by the WorkerCore until on_closed.
 struct ClientState {
+  // Fields ordered by size: one per connection, so padding counts.
   Link* link = nullptr;
-  mqtt::Version version = mqtt::Version::v3_1_1;
-  bool connected = false;  // CONNECT accepted
-  bool closing = false;    // the core closed the link; on_closed is still to come
-  std::uint32_t slot = 0;  // in WorkerCore::clients_
   Session* session = nullptr;
   std::unique_ptr<mqtt::Will> will;  // by pointer: most clients have none, and it is large
-  std::uint16_t keep_alive = 0;
   Clock::time_point last_received{};
   Clock::time_point opened_at{};
   std::string client_id;
   std::optional<std::string> username;
-
-  // MQTT 5.0, from the CONNECT.
-  std::uint16_t receive_maximum = 65'535;  // QoS 1/2 PUBLISHes it takes unacknowledged
-  std::uint32_t maximum_packet_size = 0;   // 0: no limit beyond the protocol's
-  bool problem_information = true;         // reason strings allowed [MQTT-3.1.2-29]
-  bool session_expiry_was_zero = true;     // for the DISCONNECT rule [MQTT-3.14.2-2]
-  // Topic aliases, made on first use: most clients never use them.
-  std::uint16_t aliases_in_max = 0;     // the Topic Alias Maximum we granted
-  std::vector<std::string> aliases_in;  // client -> broker, by Topic Alias; grown as used
-  std::uint16_t aliases_out_max = 0;
+  // Topic aliases (MQTT 5.0), made on first use: most clients never use them.
+  std::unique_ptr<std::vector<std::string>> aliases_in;  // client -> broker, by Topic Alias
   std::unique_ptr<std::unordered_map<std::string, std::uint16_t>> aliases_out;  // by topic
+
+  std::uint32_t slot = 0;                 // in WorkerCore::clients_
+  std::uint32_t maximum_packet_size = 0;  // MQTT 5.0; 0: no limit beyond the protocol's
+  std::uint16_t keep_alive = 0;
+  std::uint16_t receive_maximum = 65'535;  // MQTT 5.0: QoS 1/2 PUBLISHes it takes unacknowledged
+  std::uint16_t aliases_in_max = 0;        // the Topic Alias Maximum we granted
+  std::uint16_t aliases_out_max = 0;       // the client's Topic Alias Maximum (or ours, lower)
+  mqtt::Version version = mqtt::Version::v3_1_1;
+  bool connected = false;               // CONNECT accepted
+  bool closing = false;                 // the core closed the link; on_closed is still to come
+  bool problem_information = true;      // MQTT 5.0: reason strings allowed [MQTT-3.1.2-29]
+  bool session_expiry_was_zero = true;  // for the DISCONNECT rule [MQTT-3.14.2-2]
 };
 
 // What the server must do after a packet.
@@ -181,7 +181,6 @@ class WorkerCore {
   void pump(Session& session);    // sends queued messages while the window has room
   void resume(Session& session);  // re-sends in-flight messages after a reconnect
   void send_retained(Session& session, std::string_view filter, const SubscriptionOptions& options);
-  std::uint16_t next_packet_id(Session& session);
   // Stores and indexes a retained message, or clears its topic for an empty payload.
   void retain(const MessagePtr& message);
   // The store's writer when `session` is persistent (its changes are recorded), else null.

@@ -40,15 +40,17 @@ bool WorkerCore::resolve_alias(ClientState& client, mqtt::Publish& publish) {
     drop(client, ReasonCode::topic_alias_invalid, "topic alias out of range");
     return false;
   }
+  if (!client.aliases_in) client.aliases_in = std::make_unique<std::vector<std::string>>();
+  std::vector<std::string>& aliases = *client.aliases_in;
   if (publish.topic.empty()) {
-    if (alias >= client.aliases_in.size() || client.aliases_in[alias].empty()) {
+    if (alias >= aliases.size() || aliases[alias].empty()) {
       drop(client, ReasonCode::protocol_error, "unknown topic alias");  // section 3.3.2.3.4
       return false;
     }
-    publish.topic = client.aliases_in[alias];
+    publish.topic = aliases[alias];
   } else {
-    if (alias >= client.aliases_in.size()) client.aliases_in.resize(alias + 1u);
-    client.aliases_in[alias] = publish.topic;  // set, or replaced [MQTT-3.3.2-12]
+    if (alias >= aliases.size()) aliases.resize(alias + 1u);
+    aliases[alias] = publish.topic;  // set, or replaced [MQTT-3.3.2-12]
   }
   return true;
 }
@@ -336,7 +338,7 @@ void WorkerCore::deliver_to(Session& session, Outgoing out) {
   out.seq = ++session.last_seq;
   SessionStore* store = store_of(session);
   if (client && session.inflight.size() < window(session) && session.queue.empty()) {
-    std::uint16_t packet_id = next_packet_id(session);
+    std::uint16_t packet_id = session.inflight.next_packet_id();
     if (!send_publish(session, out, packet_id, false)) return;  // counts as delivered
     if (store) store->delivery_added(session.client_id, {out.seq, out, packet_id, false});
     session.inflight.push_back({packet_id, std::move(out), false});
@@ -354,16 +356,6 @@ void WorkerCore::deliver_to(Session& session, Outgoing out) {
   session.queued_bytes += bytes;
   if (store) store->delivery_added(session.client_id, {out.seq, out, 0, false});
   session.queue.push_back(std::move(out));
-}
-
-std::uint16_t WorkerCore::next_packet_id(Session& session) {
-  // The next id not in flight. Callers hold a free place in the window (at most 65,535), so
-  // one exists; ids are handed out in order, so this is almost always the first one tried.
-  while (true) {
-    session.last_packet_id = static_cast<std::uint16_t>(session.last_packet_id + 1);
-    if (session.last_packet_id == 0) continue;
-    if (!session.inflight.in_use(session.last_packet_id)) return session.last_packet_id;
-  }
 }
 
 bool WorkerCore::send_publish(Session& session, const Outgoing& out, std::uint16_t packet_id,
@@ -430,7 +422,7 @@ void WorkerCore::pump(Session& session) {
     Outgoing& next = session.queue.front();
     if (next.qos != QoS::at_most_once) {
       if (session.inflight.size() >= window(session)) return;
-      std::uint16_t packet_id = next_packet_id(session);
+      std::uint16_t packet_id = session.inflight.next_packet_id();
       if (send_publish(session, next, packet_id, false)) {
         if (SessionStore* store = store_of(session)) {
           store->delivery_sent(session.client_id, next.seq, packet_id);

@@ -63,13 +63,14 @@ class Framer {
     return error;
   }
 
+  // Ordered by size: one Framer per connection.
+  std::vector<std::uint8_t> body_;  // partial body; capacity is the frame's Remaining Length
   std::uint32_t max_packet_size_;
+  std::uint32_t remaining_length_ = 0;
   std::optional<Errc> error_;
   std::array<std::uint8_t, 5> header_{};  // type byte + up to 4 Remaining Length bytes
   std::uint8_t header_size_ = 0;
   bool header_complete_ = false;
-  std::uint32_t remaining_length_ = 0;
-  std::vector<std::uint8_t> body_;  // partial body; capacity is the frame's Remaining Length
   bool frame_returned_from_buffer_ = false;
 };
 

@@ -28,7 +28,8 @@ std::unique_ptr<OutputQueue::Block> OutputQueue::new_block() {
   } else {
     block = std::make_unique<Block>(next_block_size_);
   }
-  next_block_size_ = std::min(kBlockSize, next_block_size_ * 2);
+  next_block_size_ =
+      static_cast<std::uint32_t>(std::min<std::size_t>(kBlockSize, next_block_size_ * 2u));
   return block;
 }
 

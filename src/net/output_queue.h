@@ -77,11 +77,11 @@ class OutputQueue {
   // Vectors rather than deques: an empty std::deque still holds about 600 bytes, paid by every
   // idle connection. Segments before `head_` are written; the vector is compacted as it drains.
   std::vector<Segment> segments_;
-  std::size_t head_ = 0;
   std::vector<std::unique_ptr<Block>> blocks_;  // blocks in use, oldest first; few
   std::unique_ptr<Block> spare_;
-  std::size_t next_block_size_ = kFirstBlockSize;
   std::size_t size_ = 0;
+  std::uint32_t head_ = 0;  // 32 bits: one per connection, and never near 4 billion segments
+  std::uint32_t next_block_size_ = kFirstBlockSize;
 };
 
 }  // namespace tern::net

@@ -22,10 +22,10 @@ constexpr int kIovecsPerWrite = 64;
 Connection::Connection(Worker& worker, int fd, std::string address, std::uint32_t max_packet_size,
                        ConnectionCounter counter)
     : worker_(worker),
-      fd_(fd),
       address_(std::move(address)),
       framer_(max_packet_size),
-      counter_(std::move(counter)) {}
+      counter_(std::move(counter)),
+      fd_(fd) {}
 
 Connection::~Connection() {
   if (fd_ >= 0) ::close(fd_);

@@ -65,14 +65,15 @@ class Connection final : public broker::Link, public net::EventLoop::Handler {
   void peer_closed();  // end of file from the peer
   void finish();       // closes the socket and tells the core
 
+  // Ordered by size: one per connection, so padding counts.
   Worker& worker_;
-  int fd_;
   std::string address_;
   mqtt::Framer framer_;
   net::OutputQueue output_;
   ConnectionCounter counter_;
-  bool closing_ = false;  // close() called: write out, then close
   std::chrono::steady_clock::time_point closing_since_{};
+  int fd_;
+  bool closing_ = false;     // close() called: write out, then close
   bool want_write_ = false;  // EPOLLOUT registered
   bool flush_pending_ = false;
   bool handed_over_ = false;
