@@ -1,5 +1,10 @@
 // Connection against real brokers: the tern binary of this build and Debian's mosquitto, with
 // the same test bodies, over MQTT 3.1.1 and 5.0 (3.1 where it matters).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <set>
 
 #include "integration_common.h"
@@ -302,10 +307,17 @@ TEST_P(ConnectionTest, ConnectionRefusedByTcp) {
   ConnectOptions o;
   o.host = "127.0.0.1";
   o.version = version();
-  {
-    Broker broker(kind());
-    o.port = broker.port();
-  }  // stopped: nothing listens there now
+  // A port bound but not listening refuses connections, and stays ours for the whole test (a
+  // stopped broker's port could be taken by a test running in parallel).
+  int holder = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(holder, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(holder, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(holder, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  o.port = ntohs(address.sin_port);
   Connection c(o);
   auto r = c.connect();
   ASSERT_FALSE(r.ok());
@@ -313,6 +325,7 @@ TEST_P(ConnectionTest, ConnectionRefusedByTcp) {
   auto published = c.publish("t", "x");
   ASSERT_FALSE(published.ok());
   EXPECT_EQ(published.error().code, ErrorCode::not_connected);
+  ::close(holder);
 }
 
 TEST_P(ConnectionTest, ReconnectAfterDisconnect) {
