@@ -30,6 +30,8 @@ struct ClientState;
 
 // A session expiry interval that never ends (MQTT 5.0 section 3.1.2.11.2: 0xFFFFFFFF).
 inline constexpr std::chrono::seconds kNeverExpires{0xFFFFFFFF};
+// Session::expires_at of a session that has no deadline running (online, or never expiring).
+inline constexpr Clock::time_point kNotExpiring = Clock::time_point::min();
 
 // Messages waiting for a session's window or for its client to return. Most sessions never
 // queue anything, and an empty std::deque still holds about 600 bytes, so the deque is made on
@@ -126,8 +128,8 @@ struct Session {
   // session), kNeverExpires keeps it until the client cleans it.
   std::chrono::seconds expiry_interval{0};
   ClientState* client = nullptr;  // the live connection, or nullptr while offline
-  Clock::time_point offline_since{};
-  std::optional<Clock::time_point> expires_at;  // while offline with a finite expiry interval
+  // While offline with a finite expiry interval: when the session ends; else kNotExpiring.
+  Clock::time_point expires_at = kNotExpiring;
 
   SessionSubscriptions subscriptions;
 

@@ -64,7 +64,6 @@ void SessionRegistry::erase(Session& session) {
 
 void SessionRegistry::set_offline(Session& session, Clock::time_point now) {
   cancel_deadline(session);
-  session.offline_since = now;
   if (session.expiry_interval == kNeverExpires) return;
   // Saturate rather than overflow for intervals near the 32-bit maximum.
   auto remaining = Clock::time_point::max() - now;
@@ -79,8 +78,8 @@ void SessionRegistry::set_online(Session& session) {
 }
 
 void SessionRegistry::cancel_deadline(Session& session) {
-  if (session.expires_at) deadlines_.erase({*session.expires_at, session.id});
-  session.expires_at.reset();
+  if (session.expires_at != kNotExpiring) deadlines_.erase({session.expires_at, session.id});
+  session.expires_at = kNotExpiring;
 }
 
 std::vector<Session*> SessionRegistry::expired(Clock::time_point now) const {
