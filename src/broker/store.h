@@ -13,6 +13,12 @@
 // (one write and one sync for the whole turn: group commit), so no PUBACK, PUBREC, SUBACK or
 // CONNACK leaves the broker before what it acknowledges is stored.
 //
+// Known gap, for the durable store to close: a QoS 1/2 message for a session owned by another
+// worker is recorded by that worker in its own turn, while the publisher's worker may already
+// have sent the PUBACK at the end of its turn. A crash between the two loses the message for
+// that session. Closing it needs the publisher's worker to record such deliveries itself (or to
+// hold the PUBACK until the owner has committed).
+//
 // Recovery: Store::load() at start-up, before any worker runs, hands over everything stored and
 // leaves the store empty; each worker then restores the sessions it owns and records them again.
 // A restart therefore compacts the store, and sessions may move to another worker when
