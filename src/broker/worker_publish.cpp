@@ -210,6 +210,7 @@ std::size_t WorkerCore::route(const MessagePtr& message, const Session* publishe
   // Shared subscriptions are subscriptions of their own: a session that is also subscribed
   // without sharing, or through two groups, gets one copy through each (MQTT 5.0 section 4.8.2).
   std::vector<std::pair<Subscriber, std::string_view>> shared_picks;
+  std::vector<Delivery> shared_deliveries;
   SessionId publisher_id = publisher ? publisher->id : 0;
   {
     std::shared_lock lock(shared_.subscriptions_lock);
@@ -226,15 +227,18 @@ std::size_t WorkerCore::route(const MessagePtr& message, const Session* publishe
             shared_picks.emplace_back(*member, group);
           }
         });
-    // The group names are views into the tree: used before the lock is released.
+    // The group names are views into the tree: copied before the lock is released, and the
+    // deliveries dispatched after it (delivering may take time; subscribers wait for the lock).
     for (auto& [member, group] : shared_picks) {
       QoS qos = min_qos(message->qos, member.options.max_qos);
       Outgoing out{message, qos, false};
       out.subscription_ids.add(member.options.subscription_id);
       if (qos != QoS::at_most_once) out.shared_group = std::string(group);
-      dispatch(Delivery{member.session, std::move(out)});
+      shared_deliveries.push_back(Delivery{member.session, std::move(out)});
     }
   }
+  for (Delivery& delivery : shared_deliveries)
+    dispatch(std::move(delivery));
   if (matches_.empty()) return shared_picks.size();
   std::sort(matches_.begin(), matches_.end(), [](const Subscriber& a, const Subscriber& b) {
     return a.session < b.session ||
