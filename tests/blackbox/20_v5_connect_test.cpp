@@ -5,49 +5,15 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using mqtt::ReasonCode;
-
-// A v5 CONNECT with no properties: the caller adds what it needs.
-mqtt::Connect v5_connect(std::string client_id, bool clean_start = true,
-                         std::uint16_t keep_alive = 60) {
-  return make_connect(std::move(client_id), clean_start, keep_alive, Version::v5);
-}
-
-// The broker ends the connection with a DISCONNECT (which it returns), then closes it. PUBLISHes
-// that come first are skipped; anything else fails the test.
-mqtt::Disconnect expect_disconnect(RawClient& client, Millis timeout = kWait) {
-  auto deadline = Clock::now() + timeout;
-  while (true) {
-    auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now());
-    auto packet = client.receive(left > Millis(0) ? left : Millis(0));
-    if (!packet) {
-      ADD_FAILURE() << "expected DISCONNECT, "
-                    << (client.closed() ? "the broker closed the connection without one"
-                                        : "nothing came");
-      return {};
-    }
-    if (auto* disconnect = std::get_if<mqtt::Disconnect>(&*packet)) {
-      mqtt::Disconnect result = std::move(*disconnect);
-      EXPECT_TRUE(client.expect_closed()) << "[MQTT-3.14.4-2] the DISCONNECT is followed by a "
-                                             "close";
-      EXPECT_FALSE(result.properties.session_expiry_interval) << "[MQTT-3.14.2-2]";
-      return result;
-    }
-    if (!std::holds_alternative<mqtt::Publish>(*packet)) {
-      ADD_FAILURE() << "expected DISCONNECT, got " << describe(*packet);
-      return {};
-    }
-  }
-}
 
 void expect_ping(RawClient& client) {
   client.send(mqtt::Pingreq{});
@@ -206,7 +172,7 @@ TEST(V5Connect20, AssignedClientIdentifierIsUniqueAndUsable) {
   first.disconnect();
 
   RawClient again(broker, Version::v5);
-  mqtt::Connack resumed = again.connect(v5_connect(assigned, false));
+  mqtt::Connack resumed = again.connect(v5_connect(assigned, {}, false));
   EXPECT_EQ(resumed.reason_code, ReasonCode::success);
   EXPECT_TRUE(resumed.session_present) << "the assigned id names the session";
   EXPECT_FALSE(resumed.properties.assigned_client_identifier);
@@ -231,7 +197,7 @@ TEST(V5Connect20, ClientIdIsNotLimitedTo23Characters) {
     client.disconnect();
   }
   RawClient client(broker, Version::v5);
-  mqtt::Connack connack = client.connect(v5_connect(id, false));
+  mqtt::Connack connack = client.connect(v5_connect(id, {}, false));
   EXPECT_EQ(connack.reason_code, ReasonCode::success);
   EXPECT_TRUE(connack.session_present);
 }
@@ -252,7 +218,7 @@ TEST(V5Connect20, MaxKeepaliveIsServerKeepAlive) {
     SCOPED_TRACE("keep alive " + std::to_string(c.asked));
     RawClient client(broker, Version::v5);
     mqtt::Connack connack =
-        client.connect(v5_connect("v5-ka-" + std::to_string(c.asked), true, c.asked));
+        client.connect(v5_connect("v5-ka-" + std::to_string(c.asked), {}, true, c.asked));
     EXPECT_EQ(connack.reason_code, ReasonCode::success) << "v5 clients are told, not refused";
     EXPECT_EQ(connack.properties.server_keep_alive, c.told);
   }
@@ -266,10 +232,10 @@ TEST(V5Connect20, ServerKeepAliveIsEnforced) {
   ASSERT_TRUE(broker.running());
   RawClient client(broker, Version::v5);
   auto start = Clock::now();
-  mqtt::Connack connack = client.connect(v5_connect("v5-held", true, 60));
+  mqtt::Connack connack = client.connect(v5_connect("v5-held", {}, true, 60));
   ASSERT_EQ(connack.reason_code, ReasonCode::success);
   EXPECT_EQ(connack.properties.server_keep_alive, std::optional<std::uint16_t>(1));
-  mqtt::Disconnect disconnect = expect_disconnect(client, 4s);
+  mqtt::Disconnect disconnect = expect_disconnect(client, {.timeout = 4s, .skip_publishes = true});
   auto elapsed = Clock::now() - start;
   EXPECT_EQ(disconnect.reason_code, ReasonCode::keep_alive_timeout);
   EXPECT_GE(elapsed, 1400ms) << "not before 1.5 times the Server Keep Alive";
@@ -282,10 +248,10 @@ TEST(V5Connect20, KeepAliveTimeoutSendsDisconnect) {
   BrokerProcess broker;
   RawClient client(broker, Version::v5);
   auto start = Clock::now();
-  mqtt::Connack connack = client.connect(v5_connect("v5-silent", true, 1));
+  mqtt::Connack connack = client.connect(v5_connect("v5-silent", {}, true, 1));
   ASSERT_EQ(connack.reason_code, ReasonCode::success);
   EXPECT_FALSE(connack.properties.server_keep_alive);
-  mqtt::Disconnect disconnect = expect_disconnect(client, 4s);
+  mqtt::Disconnect disconnect = expect_disconnect(client, {.timeout = 4s, .skip_publishes = true});
   auto elapsed = Clock::now() - start;
   EXPECT_EQ(disconnect.reason_code, ReasonCode::keep_alive_timeout);
   EXPECT_GE(elapsed, 1400ms);
@@ -322,7 +288,7 @@ TEST(V5Connect20, RequestProblemInformationZeroMeansNoReasonString) {
   mqtt::Disconnect bad;
   bad.properties.session_expiry_interval = 60;
   client.send(bad);
-  mqtt::Disconnect disconnect = expect_disconnect(client);
+  mqtt::Disconnect disconnect = expect_disconnect(client, {.skip_publishes = true});
   EXPECT_EQ(disconnect.reason_code, ReasonCode::protocol_error);
   EXPECT_FALSE(disconnect.properties.reason_string);
 }
@@ -468,7 +434,7 @@ TEST(V5Connect20, SecondConnectGetsDisconnectProtocolError) {
     connect.properties.request_problem_information = problem_information;
     ASSERT_EQ(client.connect(connect).reason_code, ReasonCode::success);
     client.send(v5_connect("v5-twice"));
-    mqtt::Disconnect disconnect = expect_disconnect(client);
+    mqtt::Disconnect disconnect = expect_disconnect(client, {.skip_publishes = true});
     EXPECT_EQ(disconnect.reason_code, ReasonCode::protocol_error);
     if (problem_information) {
       EXPECT_FALSE(disconnect.properties.reason_string);

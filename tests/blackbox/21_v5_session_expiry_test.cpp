@@ -8,7 +8,7 @@
 #include <thread>
 #include <utility>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
@@ -16,21 +16,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using mqtt::ReasonCode;
 
-// A v5 CONNECT with a Session Expiry Interval (absent when nullopt: 0).
-mqtt::Connect v5_connect(std::string client_id, bool clean_start,
-                         std::optional<std::uint32_t> session_expiry) {
-  mqtt::Connect connect = make_connect(std::move(client_id), clean_start, 60, Version::v5);
-  connect.properties.session_expiry_interval = session_expiry;
-  return connect;
-}
-
-// CONNECT that must be accepted; returns Session Present.
-bool connect_v5(RawClient& client, std::string client_id, bool clean_start,
-                std::optional<std::uint32_t> session_expiry) {
-  mqtt::Connack connack =
-      client.connect(v5_connect(std::move(client_id), clean_start, session_expiry));
-  EXPECT_EQ(connack.reason_code, ReasonCode::success) << describe(connack);
-  return connack.session_present;
+// CONNECT with a Session Expiry Interval (absent when nullopt: 0), which must be accepted;
+// returns Session Present.
+bool connect_with_expiry(RawClient& client, std::string client_id, bool clean_start,
+                         std::optional<std::uint32_t> expiry) {
+  return connect_v5(client, std::move(client_id), session_expiry(expiry), clean_start)
+      .session_present;
 }
 
 // DISCONNECT with `reason` and, when given, a new Session Expiry Interval; then the broker must
@@ -45,22 +36,12 @@ void disconnect_with(RawClient& client, std::optional<std::uint32_t> session_exp
   client.close();
 }
 
-// The broker ends the connection with a DISCONNECT (which it returns), then closes it.
-mqtt::Disconnect expect_disconnect(RawClient& client) {
-  mqtt::Disconnect disconnect = client.expect<mqtt::Disconnect>();
-  EXPECT_TRUE(client.expect_closed()) << "[MQTT-3.14.4-2] the DISCONNECT is followed by a close";
-  EXPECT_FALSE(disconnect.properties.session_expiry_interval) << "[MQTT-3.14.2-2]";
-  return disconnect;
-}
-
 // A v5 publisher: a QoS 1 PUBLISH, and the reason code of its PUBACK, which tells whether any
 // session is subscribed: 0x00 Success, or 0x10 No matching subscribers (3.4.2.1).
 ReasonCode publish_qos1(RawClient& publisher, const std::string& topic, const std::string& text) {
-  std::uint16_t id = publisher.next_id();
-  publisher.send(make_publish(topic, text, QoS::at_least_once, id));
-  mqtt::Puback puback = publisher.expect<mqtt::Puback>();
-  EXPECT_EQ(puback.packet_id, id);
-  return puback.reason_code;
+  return publish_and_expect<mqtt::Puback>(publisher, topic, text, QoS::at_least_once,
+                                          publisher.next_id())
+      .reason_code;
 }
 
 // A session with one subscription to `topic` (QoS 1 unless told), left by a normal DISCONNECT.
@@ -68,7 +49,7 @@ void leave_subscribed_session(const BrokerProcess& broker, const std::string& cl
                               const std::string& topic, std::optional<std::uint32_t> expiry,
                               QoS qos = QoS::at_least_once) {
   RawClient client(broker, Version::v5);
-  connect_v5(client, client_id, true, expiry);
+  connect_with_expiry(client, client_id, true, expiry);
   client.subscribe(topic, qos);
   client.disconnect();
 }
@@ -81,14 +62,14 @@ void leave_subscribed_session(const BrokerProcess& broker, const std::string& cl
 TEST(V5SessionExpiry21, AbsentOrZeroEndsTheSessionAtDisconnect) {
   BrokerProcess broker;
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se0-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se0-pub", true, std::nullopt);
   for (std::optional<std::uint32_t> expiry :
        {std::optional<std::uint32_t>(), std::optional<std::uint32_t>(0)}) {
     SCOPED_TRACE(expiry ? "Session Expiry Interval 0" : "no Session Expiry Interval");
     leave_subscribed_session(broker, "se0", "se0/t", expiry);
     EXPECT_EQ(publish_qos1(publisher, "se0/t", "nobody"), ReasonCode::no_matching_subscribers);
     RawClient client(broker, Version::v5);
-    EXPECT_FALSE(connect_v5(client, "se0", false, 60));
+    EXPECT_FALSE(connect_with_expiry(client, "se0", false, 60));
     client.expect_nothing(100ms);
     client.disconnect();
   }
@@ -98,10 +79,10 @@ TEST(V5SessionExpiry21, AbsentOrZeroEndsTheSessionAtDisconnect) {
 TEST(V5SessionExpiry21, ZeroEndsTheSessionWhenTheSocketCloses) {
   BrokerProcess broker;
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se0c-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se0c-pub", true, std::nullopt);
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "se0c", true, 0);
+    connect_with_expiry(client, "se0c", true, 0);
     client.subscribe("se0c/t", QoS::at_least_once);
     client.close();
   }
@@ -115,7 +96,7 @@ TEST(V5SessionExpiry21, ZeroEndsTheSessionWhenTheSocketCloses) {
   }
   EXPECT_EQ(code, ReasonCode::no_matching_subscribers);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "se0c", false, 0));
+  EXPECT_FALSE(connect_with_expiry(client, "se0c", false, 0));
   client.expect_nothing();
 }
 
@@ -126,14 +107,14 @@ TEST(V5SessionExpiry21, QueuedMessagesAreDeliveredOnReturn) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "se60", "se60/t", 60, QoS::exactly_once);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se60-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se60-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "se60/t", "first"), ReasonCode::success)
       << "the offline session is a matching subscriber";
   publisher.publish("se60/t", "second", QoS::exactly_once);
   EXPECT_EQ(publish_qos1(publisher, "se60/t", "third"), ReasonCode::success);
 
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "se60", false, 60));
+  EXPECT_TRUE(connect_with_expiry(client, "se60", false, 60));
   for (auto [expected, qos] :
        {std::pair{"first", QoS::at_least_once}, std::pair{"second", QoS::exactly_once},
         std::pair{"third", QoS::at_least_once}}) {
@@ -153,11 +134,11 @@ TEST(V5SessionExpiry21, SessionIsKeptUntilTheIntervalPasses) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "se3", "se3/t", 3);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se3-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se3-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "se3/t", "kept"), ReasonCode::success);
   std::this_thread::sleep_for(1s);
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "se3", false, 0));
+  EXPECT_TRUE(connect_with_expiry(client, "se3", false, 0));
   EXPECT_EQ(client.receive_publish().payload, "kept");
 }
 
@@ -169,7 +150,7 @@ TEST(V5SessionExpiry21, SessionExpiresWhileTheBrokerRuns) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "se1", "se1/t", 1, QoS::exactly_once);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se1-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se1-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "se1/t", "queued then expired"), ReasonCode::success)
       << "the session is still there right after the disconnect";
   publisher.publish("se1/t", "queued at QoS 2", QoS::exactly_once);
@@ -177,7 +158,7 @@ TEST(V5SessionExpiry21, SessionExpiresWhileTheBrokerRuns) {
   EXPECT_EQ(publish_qos1(publisher, "se1/t", "after expiry"), ReasonCode::no_matching_subscribers)
       << "the expired session's subscription is gone";
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "se1", false, 60)) << "[MQTT-3.2.2-3]";
+  EXPECT_FALSE(connect_with_expiry(client, "se1", false, 60)) << "[MQTT-3.2.2-3]";
   client.expect_nothing();
 }
 
@@ -186,10 +167,10 @@ TEST(V5SessionExpiry21, SessionExpiresWhileTheBrokerRuns) {
 TEST(V5SessionExpiry21, UnacknowledgedMessageLivesAndDiesWithTheSession) {
   BrokerProcess broker;
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "inflight-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "inflight-pub", true, std::nullopt);
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "inflight", true, 60);
+    connect_with_expiry(client, "inflight", true, 60);
     client.subscribe("inflight/t", QoS::at_least_once);
     EXPECT_EQ(publish_qos1(publisher, "inflight/t", "unacked"), ReasonCode::success);
     EXPECT_EQ(client.expect<mqtt::Publish>().payload, "unacked");  // no PUBACK
@@ -198,7 +179,7 @@ TEST(V5SessionExpiry21, UnacknowledgedMessageLivesAndDiesWithTheSession) {
   }
   {
     RawClient client(broker, Version::v5);
-    EXPECT_TRUE(connect_v5(client, "inflight", false, 1));
+    EXPECT_TRUE(connect_with_expiry(client, "inflight", false, 1));
     mqtt::Publish again = client.expect<mqtt::Publish>();
     EXPECT_EQ(again.payload, "unacked");
     EXPECT_TRUE(again.dup);
@@ -206,7 +187,7 @@ TEST(V5SessionExpiry21, UnacknowledgedMessageLivesAndDiesWithTheSession) {
   }
   std::this_thread::sleep_for(3s);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "inflight", false, 0));
+  EXPECT_FALSE(connect_with_expiry(client, "inflight", false, 0));
   client.expect_nothing();
 }
 
@@ -217,12 +198,12 @@ TEST(V5SessionExpiry21, MaximumIntervalNeverExpires) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "se-max", "semax/t", 0xFFFFFFFF);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-max-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-max-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "semax/t", "forever"), ReasonCode::success);
   std::this_thread::sleep_for(2500ms);
   EXPECT_EQ(publish_qos1(publisher, "semax/t", "still"), ReasonCode::success);
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "se-max", false, 0xFFFFFFFF));
+  EXPECT_TRUE(connect_with_expiry(client, "se-max", false, 0xFFFFFFFF));
   EXPECT_EQ(client.receive_publish().payload, "forever");
   EXPECT_EQ(client.receive_publish().payload, "still");
 }
@@ -233,10 +214,10 @@ TEST(V5SessionExpiry21, CleanStartDiscardsTheSession) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "se-clean", "seclean/t", 60);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-clean-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-clean-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "seclean/t", "discarded"), ReasonCode::success);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "se-clean", true, 60));
+  EXPECT_FALSE(connect_with_expiry(client, "se-clean", true, 60));
   client.expect_nothing();
   EXPECT_EQ(publish_qos1(publisher, "seclean/t", "nobody"), ReasonCode::no_matching_subscribers);
 }
@@ -249,16 +230,16 @@ TEST(V5SessionExpiry21, DisconnectLowersTheInterval) {
   BrokerProcess broker;
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "se-lower", true, 60);
+    connect_with_expiry(client, "se-lower", true, 60);
     client.subscribe("selower/t", QoS::at_least_once);
     disconnect_with(client, 1);
   }
   std::this_thread::sleep_for(3s);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-lower-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-lower-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "selower/t", "expired"), ReasonCode::no_matching_subscribers);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "se-lower", false, 0));
+  EXPECT_FALSE(connect_with_expiry(client, "se-lower", false, 0));
 }
 
 // ... and 1 raised to 60 keeps the session past the first interval.
@@ -266,16 +247,16 @@ TEST(V5SessionExpiry21, DisconnectRaisesTheInterval) {
   BrokerProcess broker;
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "se-raise", true, 1);
+    connect_with_expiry(client, "se-raise", true, 1);
     client.subscribe("seraise/t", QoS::at_least_once);
     disconnect_with(client, 60);
   }
   std::this_thread::sleep_for(3s);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-raise-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-raise-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "seraise/t", "kept"), ReasonCode::success);
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "se-raise", false, 0));
+  EXPECT_TRUE(connect_with_expiry(client, "se-raise", false, 0));
   EXPECT_EQ(client.receive_publish().payload, "kept");
 }
 
@@ -283,16 +264,16 @@ TEST(V5SessionExpiry21, DisconnectRaisesTheInterval) {
 TEST(V5SessionExpiry21, DisconnectWithZeroEndsTheSessionAtOnce) {
   BrokerProcess broker;
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-zero-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-zero-pub", true, std::nullopt);
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "se-zero", true, 0xFFFFFFFF);
+    connect_with_expiry(client, "se-zero", true, 0xFFFFFFFF);
     client.subscribe("sezero/t", QoS::at_least_once);
     disconnect_with(client, 0);
   }
   EXPECT_EQ(publish_qos1(publisher, "sezero/t", "nobody"), ReasonCode::no_matching_subscribers);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "se-zero", false, 60));
+  EXPECT_FALSE(connect_with_expiry(client, "se-zero", false, 60));
 }
 
 // A DISCONNECT without the property keeps the CONNECT's interval (3.14.2.2.2: absent means the
@@ -301,12 +282,12 @@ TEST(V5SessionExpiry21, DisconnectWithoutThePropertyKeepsTheInterval) {
   BrokerProcess broker;
   {
     RawClient client(broker, Version::v5);
-    connect_v5(client, "se-keep", true, 60);
+    connect_with_expiry(client, "se-keep", true, 60);
     client.subscribe("sekeep/t", QoS::at_least_once);
     disconnect_with(client, std::nullopt);
   }
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "se-keep", false, 0));
+  EXPECT_TRUE(connect_with_expiry(client, "se-keep", false, 0));
 }
 
 // Section 3.14.2.2.2: a DISCONNECT that sets a non-zero interval when the CONNECT's was 0 (or
@@ -316,13 +297,13 @@ TEST(V5SessionExpiry21, DisconnectWithoutThePropertyKeepsTheInterval) {
 TEST(V5SessionExpiry21, DisconnectCannotSetAnIntervalWhenConnectHadZero) {
   BrokerProcess broker;
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "se-bad-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "se-bad-pub", true, std::nullopt);
   for (std::optional<std::uint32_t> expiry :
        {std::optional<std::uint32_t>(), std::optional<std::uint32_t>(0)}) {
     SCOPED_TRACE(expiry ? "CONNECT with Session Expiry Interval 0" : "CONNECT without it");
     {
       RawClient client(broker, Version::v5);
-      connect_v5(client, "se-bad", true, expiry);
+      connect_with_expiry(client, "se-bad", true, expiry);
       client.subscribe("sebad/t", QoS::at_least_once);
       mqtt::Disconnect disconnect;
       disconnect.properties.session_expiry_interval = 60;
@@ -331,7 +312,7 @@ TEST(V5SessionExpiry21, DisconnectCannotSetAnIntervalWhenConnectHadZero) {
     }
     EXPECT_EQ(publish_qos1(publisher, "sebad/t", "nobody"), ReasonCode::no_matching_subscribers);
     RawClient client(broker, Version::v5);
-    EXPECT_FALSE(connect_v5(client, "se-bad", false, 0));
+    EXPECT_FALSE(connect_with_expiry(client, "se-bad", false, 0));
     client.disconnect();
   }
 }
@@ -349,10 +330,10 @@ TEST(V5SessionExpiry21, V5ResumesA311PersistentSession) {
     old.disconnect();
   }
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "mixed-a-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "mixed-a-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "mixeda/t", "queued for 3.1.1"), ReasonCode::success);
   RawClient client(broker, Version::v5);
-  EXPECT_TRUE(connect_v5(client, "mixed-a", false, 60));
+  EXPECT_TRUE(connect_with_expiry(client, "mixed-a", false, 60));
   EXPECT_EQ(client.receive_publish().payload, "queued for 3.1.1");
   EXPECT_EQ(publish_qos1(publisher, "mixeda/t", "live"), ReasonCode::success);
   EXPECT_EQ(client.receive_publish().payload, "live");
@@ -370,11 +351,11 @@ TEST(V5SessionExpiry21, V5WithZeroIntervalEndsA311Session) {
   }
   {
     RawClient client(broker, Version::v5);
-    EXPECT_TRUE(connect_v5(client, "mixed-b", false, std::nullopt));
+    EXPECT_TRUE(connect_with_expiry(client, "mixed-b", false, std::nullopt));
     client.disconnect();
   }
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "mixed-b-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "mixed-b-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "mixedb/t", "nobody"), ReasonCode::no_matching_subscribers);
   RawClient old(broker);
   EXPECT_FALSE(old.connect_ok("mixed-b", false));
@@ -387,7 +368,7 @@ TEST(V5SessionExpiry21, A311ClientResumesOrDiscardsAV5Session) {
   BrokerProcess broker;
   leave_subscribed_session(broker, "mixed-c", "mixedc/t", 60);
   RawClient publisher(broker, Version::v5);
-  connect_v5(publisher, "mixed-c-pub", true, std::nullopt);
+  connect_with_expiry(publisher, "mixed-c-pub", true, std::nullopt);
   EXPECT_EQ(publish_qos1(publisher, "mixedc/t", "queued for v5"), ReasonCode::success);
   {
     RawClient old(broker);
@@ -404,7 +385,7 @@ TEST(V5SessionExpiry21, A311ClientResumesOrDiscardsAV5Session) {
   }
   EXPECT_EQ(publish_qos1(publisher, "mixedc/t", "nobody"), ReasonCode::no_matching_subscribers);
   RawClient client(broker, Version::v5);
-  EXPECT_FALSE(connect_v5(client, "mixed-c", false, 0)) << "discarded";
+  EXPECT_FALSE(connect_with_expiry(client, "mixed-c", false, 0)) << "discarded";
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <thread>
 #include <utility>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
@@ -19,12 +19,10 @@ using mqtt::ReasonCode;
 // (each absent when nullopt).
 mqtt::Connect connect_with_will(std::string client_id, const std::string& topic,
                                 std::string payload, std::optional<std::uint32_t> will_delay,
-                                std::optional<std::uint32_t> session_expiry,
-                                bool clean_start = true) {
-  mqtt::Connect connect = make_connect(std::move(client_id), clean_start, 60, Version::v5);
+                                std::optional<std::uint32_t> expiry, bool clean_start = true) {
+  mqtt::Connect connect = v5_connect(std::move(client_id), session_expiry(expiry), clean_start);
   connect.will = make_will(topic, std::move(payload), QoS::at_least_once);
   connect.will->properties.will_delay_interval = will_delay;
-  connect.properties.session_expiry_interval = session_expiry;
   return connect;
 }
 
@@ -41,14 +39,6 @@ struct Watcher {
   }
   RawClient client;
 };
-
-// The broker ends the connection with a DISCONNECT (which it returns), then closes it.
-mqtt::Disconnect expect_disconnect(RawClient& client) {
-  mqtt::Disconnect disconnect = client.expect<mqtt::Disconnect>();
-  EXPECT_TRUE(client.expect_closed()) << "[MQTT-3.14.4-2] the DISCONNECT is followed by a close";
-  EXPECT_FALSE(disconnect.properties.session_expiry_interval) << "[MQTT-3.14.2-2]";
-  return disconnect;
-}
 
 Millis since(Clock::time_point start) {
   return std::chrono::duration_cast<Millis>(Clock::now() - start);

@@ -11,70 +11,12 @@
 #include <utility>
 #include <vector>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
 
 // ---- Helpers -----------------------------------------------------------------------------------
-
-// A v5 CONNECT with `properties`, which must be accepted; returns the CONNACK.
-mqtt::Connack connect_v5(RawClient& client, std::string client_id, mqtt::Properties properties = {},
-                         bool clean_start = true) {
-  mqtt::Connect connect = make_connect(std::move(client_id), clean_start, 60, Version::v5);
-  connect.properties = std::move(properties);
-  mqtt::Connack connack = client.connect(connect);
-  EXPECT_EQ(connack.reason_code, mqtt::ReasonCode::success) << describe(connack);
-  return connack;
-}
-
-mqtt::Properties session_expiry(std::uint32_t seconds) {
-  mqtt::Properties properties;
-  properties.session_expiry_interval = seconds;
-  return properties;
-}
-
-mqtt::Properties alias_maximum(std::uint16_t maximum) {
-  mqtt::Properties properties;
-  properties.topic_alias_maximum = maximum;
-  return properties;
-}
-
-// SUBSCRIBE to one filter, with a Subscription Identifier when `id` is set; the filter must be
-// granted `qos`.
-void subscribe_v5(RawClient& client, std::string filter, QoS qos,
-                  std::optional<std::uint32_t> id = std::nullopt) {
-  mqtt::Subscribe subscribe;
-  subscribe.packet_id = client.next_id();
-  mqtt::Subscription subscription;
-  subscription.filter = std::move(filter);
-  subscription.max_qos = qos;
-  subscribe.subscriptions.push_back(subscription);
-  if (id) subscribe.properties.subscription_identifiers.push_back(*id);
-  client.send(subscribe);
-  auto suback = client.expect<mqtt::Suback>();
-  EXPECT_EQ(suback.packet_id, subscribe.packet_id);
-  ASSERT_EQ(suback.reason_codes.size(), 1u);
-  EXPECT_EQ(suback.reason_codes[0], static_cast<mqtt::ReasonCode>(qos)) << subscription.filter;
-}
-
-// A PUBLISH with properties, sent through its whole QoS flow by a client that subscribes to
-// nothing (so the next packets are the acknowledgements).
-void publish_v5(RawClient& client, mqtt::Publish publish) {
-  if (publish.qos != QoS::at_most_once) publish.packet_id = client.next_id();
-  client.send(publish);
-  if (publish.qos == QoS::at_least_once) {
-    auto puback = client.expect<mqtt::Puback>();
-    EXPECT_EQ(puback.packet_id, publish.packet_id);
-    EXPECT_LT(static_cast<int>(puback.reason_code), 0x80) << "PUBACK " << describe(puback);
-  } else if (publish.qos == QoS::exactly_once) {
-    auto pubrec = client.expect<mqtt::Pubrec>();
-    EXPECT_EQ(pubrec.packet_id, publish.packet_id);
-    EXPECT_LT(static_cast<int>(pubrec.reason_code), 0x80) << "PUBREC " << describe(pubrec);
-    client.send(make_ack<mqtt::Pubrel>(publish.packet_id));
-    EXPECT_EQ(client.expect<mqtt::Pubcomp>().packet_id, publish.packet_id);
-  }
-}
 
 mqtt::Publish with_alias(std::string topic, std::string payload, std::uint16_t alias,
                          QoS qos = QoS::at_most_once) {
@@ -92,14 +34,6 @@ mqtt::Publish with_expiry(std::string topic, std::string payload, std::uint32_t 
   return publish;
 }
 
-// The broker's DISCONNECT, which must be followed by the close of the connection (MQTT 5.0
-// section 4.13.2: the DISCONNECT, then the Network Connection is closed).
-mqtt::Disconnect expect_disconnect(RawClient& client) {
-  auto disconnect = client.expect<mqtt::Disconnect>();
-  EXPECT_TRUE(client.expect_closed());
-  return disconnect;
-}
-
 std::vector<std::uint32_t> sorted(std::vector<std::uint32_t> ids) {
   std::sort(ids.begin(), ids.end());
   return ids;
@@ -115,7 +49,7 @@ TEST(V5Publish23, ClientTopicAliasSetsAndReusesMapping) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "alias-sub");
-  subscribe_v5(sub, "alias/#", QoS::at_least_once);
+  subscribe_one(sub, "alias/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   mqtt::Connack connack = connect_v5(pub, "alias-pub");
   EXPECT_EQ(connack.properties.topic_alias_maximum, std::optional<std::uint16_t>(10));
@@ -138,7 +72,7 @@ TEST(V5Publish23, ClientTopicAliasCanBeRemapped) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "remap-sub");
-  subscribe_v5(sub, "remap/#", QoS::at_least_once);
+  subscribe_one(sub, "remap/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "remap-pub");
   publish_v5(pub, with_alias("remap/a", "1", 3, QoS::at_least_once));
@@ -167,7 +101,7 @@ TEST(V5Publish23, ClientTopicAliasDoesNotOutliveTheConnection) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "reconnect-alias-sub");
-  subscribe_v5(sub, "ra/#", QoS::at_least_once);
+  subscribe_one(sub, "ra/#", QoS::at_least_once);
   {
     RawClient pub(broker, Version::v5);
     connect_v5(pub, "reconnect-alias-pub", session_expiry(60));
@@ -178,7 +112,8 @@ TEST(V5Publish23, ClientTopicAliasDoesNotOutliveTheConnection) {
   RawClient pub(broker, Version::v5);
   EXPECT_TRUE(connect_v5(pub, "reconnect-alias-pub", session_expiry(60), false).session_present);
   pub.send(with_alias("", "after", 1, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::protocol_error);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::protocol_error);
   sub.expect_nothing();
 }
 
@@ -188,11 +123,12 @@ TEST(V5Publish23, ClientTopicAliasZeroIsInvalid) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "alias0-sub");
-  subscribe_v5(sub, "alias0/#", QoS::at_least_once);
+  subscribe_one(sub, "alias0/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "alias0-pub");
   pub.send(with_alias("alias0/t", "zero", 0, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::topic_alias_invalid);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::topic_alias_invalid);
   sub.expect_nothing();
 }
 
@@ -203,7 +139,7 @@ TEST(V5Publish23, ClientTopicAliasAboveMaximumIsInvalid) {
   BrokerProcess broker("max_topic_alias 3");
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "alias-max-sub");
-  subscribe_v5(sub, "amax/#", QoS::at_least_once);
+  subscribe_one(sub, "amax/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   mqtt::Connack connack = connect_v5(pub, "alias-max-pub");
   EXPECT_EQ(connack.properties.topic_alias_maximum, std::optional<std::uint16_t>(3));
@@ -214,7 +150,8 @@ TEST(V5Publish23, ClientTopicAliasAboveMaximumIsInvalid) {
     EXPECT_EQ(sub.receive_publish().topic, "amax/" + std::to_string(alias));
   }
   pub.send(with_alias("amax/4", "too high", 4, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::topic_alias_invalid);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::topic_alias_invalid);
   sub.expect_nothing();
 }
 
@@ -226,7 +163,8 @@ TEST(V5Publish23, ClientTopicAliasDefaultMaximumIsTen) {
   publish_v5(pub, with_alias("ten/t", "ok", 10, QoS::at_least_once));
   publish_v5(pub, with_alias("", "ok again", 10, QoS::at_least_once));
   pub.send(with_alias("ten/u", "eleven", 11, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::topic_alias_invalid);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::topic_alias_invalid);
 }
 
 // An empty Topic Name with an alias that was never mapped is a Protocol Error (3.3.2.3.4,
@@ -235,13 +173,14 @@ TEST(V5Publish23, UnknownTopicAliasWithEmptyTopicIsProtocolError) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "unknown-alias-sub");
-  subscribe_v5(sub, "#", QoS::at_least_once);
+  subscribe_one(sub, "#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "unknown-alias-pub");
   publish_v5(pub, with_alias("ua/t", "mapped", 1, QoS::at_least_once));
   EXPECT_EQ(sub.receive_publish().payload, "mapped");
   pub.send(with_alias("", "unmapped", 2, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::protocol_error);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::protocol_error);
   sub.expect_nothing();
 }
 
@@ -255,7 +194,8 @@ TEST(V5Publish23, MaxTopicAliasZeroRefusesAliases) {
       << *connack.properties.topic_alias_maximum;
   publish_v5(pub, make_publish("plain/t", "plain topics still work", QoS::at_least_once));
   pub.send(with_alias("plain/t", "aliased", 1, QoS::at_least_once));
-  EXPECT_EQ(expect_disconnect(pub).reason_code, mqtt::ReasonCode::topic_alias_invalid);
+  EXPECT_EQ(expect_disconnect(pub, kPropertiesUnchecked).reason_code,
+            mqtt::ReasonCode::topic_alias_invalid);
 }
 
 // ---- Topic Alias: broker to client ----------------------------------------------------------
@@ -301,8 +241,8 @@ std::vector<Received> receive_resolving(RawClient& client, int count, std::uint1
 TEST(V5Publish23, BrokerUsesTopicAliasesTowardsTheClient) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
-  connect_v5(sub, "outgoing-alias", alias_maximum(2));
-  subscribe_v5(sub, "oa/#", QoS::at_least_once);
+  connect_v5(sub, "outgoing-alias", topic_alias_maximum(2));
+  subscribe_one(sub, "oa/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "outgoing-alias-pub");
   std::vector<std::string> topics{"oa/one",   "oa/one",   "oa/two", "oa/two",
@@ -350,10 +290,10 @@ TEST(V5Publish23, BrokerSendsNoTopicAliasWhenTheClientAllowsNone) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "no-outgoing-alias");
-  subscribe_v5(sub, "noa/#", QoS::at_least_once);
+  subscribe_one(sub, "noa/#", QoS::at_least_once);
   RawClient zero(broker, Version::v5);
-  connect_v5(zero, "zero-outgoing-alias", alias_maximum(0));
-  subscribe_v5(zero, "noa/#", QoS::at_least_once);
+  connect_v5(zero, "zero-outgoing-alias", topic_alias_maximum(0));
+  subscribe_one(zero, "noa/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "no-outgoing-alias-pub");
   publish_v5(pub, with_alias("noa/t", "0", 1, QoS::at_least_once));
@@ -376,8 +316,8 @@ TEST(V5Publish23, MaxTopicAliasBrokerCapsOutgoingAliases) {
   BrokerProcess broker("max_topic_alias_broker 1");
   ASSERT_TRUE(broker.running());
   RawClient sub(broker, Version::v5);
-  connect_v5(sub, "capped-alias", alias_maximum(5));
-  subscribe_v5(sub, "cap/#", QoS::at_least_once);
+  connect_v5(sub, "capped-alias", topic_alias_maximum(5));
+  subscribe_one(sub, "cap/#", QoS::at_least_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "capped-alias-pub");
   for (std::string topic : {"cap/a", "cap/b", "cap/a", "cap/b"}) {
@@ -402,14 +342,14 @@ TEST(V5Publish23, MaxTopicAliasBrokerCapsOutgoingAliases) {
 // reconnect to the same session, the first PUBLISH on a topic carries the topic again.
 TEST(V5Publish23, BrokerTopicAliasesStartAfreshOnReconnect) {
   BrokerProcess broker;
-  mqtt::Properties properties = alias_maximum(4);
+  mqtt::Properties properties = topic_alias_maximum(4);
   properties.session_expiry_interval = 60;
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "fresh-alias-pub");
   {
     RawClient sub(broker, Version::v5);
     connect_v5(sub, "fresh-alias", properties);
-    subscribe_v5(sub, "fresh/#", QoS::at_least_once);
+    subscribe_one(sub, "fresh/#", QoS::at_least_once);
     publish_v5(pub, make_publish("fresh/t", "1", QoS::at_least_once));
     publish_v5(pub, make_publish("fresh/t", "2", QoS::at_least_once));
     std::map<std::uint16_t, std::string> aliases;
@@ -436,7 +376,7 @@ TEST(V5Publish23, ExpiredQueuedMessageIsNotDelivered) {
   {
     RawClient sub(broker, Version::v5);
     connect_v5(sub, "expiry-sub", session_expiry(60));
-    subscribe_v5(sub, "exp/#", QoS::at_least_once);
+    subscribe_one(sub, "exp/#", QoS::at_least_once);
     sub.disconnect();
   }
   RawClient pub(broker, Version::v5);
@@ -463,11 +403,11 @@ TEST(V5Publish23, MessageExpiryIntervalIsForwardedAsRemainingTime) {
   BrokerProcess broker;
   RawClient online(broker, Version::v5);
   connect_v5(online, "remaining-online");
-  subscribe_v5(online, "rem/#", QoS::at_least_once);
+  subscribe_one(online, "rem/#", QoS::at_least_once);
   {
     RawClient sub(broker, Version::v5);
     connect_v5(sub, "remaining-offline", session_expiry(60));
-    subscribe_v5(sub, "rem/#", QoS::at_least_once);
+    subscribe_one(sub, "rem/#", QoS::at_least_once);
     sub.disconnect();
   }
   RawClient pub(broker, Version::v5);
@@ -501,7 +441,7 @@ TEST(V5Publish23, ExpiredRetainedMessageIsNotSentOnSubscribe) {
   {
     RawClient early(broker, Version::v5);
     connect_v5(early, "retained-expiry-early");
-    subscribe_v5(early, "rexp/short", QoS::at_least_once);
+    subscribe_one(early, "rexp/short", QoS::at_least_once);
     mqtt::Publish got = early.receive_publish();
     EXPECT_EQ(got.payload, "short");
     EXPECT_TRUE(got.retain);
@@ -511,7 +451,7 @@ TEST(V5Publish23, ExpiredRetainedMessageIsNotSentOnSubscribe) {
   std::this_thread::sleep_for(2200ms);
   RawClient late(broker, Version::v5);
   connect_v5(late, "retained-expiry-late");
-  subscribe_v5(late, "rexp/#", QoS::at_least_once);
+  subscribe_one(late, "rexp/#", QoS::at_least_once);
   mqtt::Publish got = late.receive_publish();
   EXPECT_EQ(got.payload, "forever");
   EXPECT_TRUE(got.retain);
@@ -549,7 +489,7 @@ TEST(V5Publish23, PublicationPropertiesAreForwardedUnchanged) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "props-sub");
-  subscribe_v5(sub, "props/#", QoS::exactly_once);
+  subscribe_one(sub, "props/#", QoS::exactly_once);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "props-pub");
   for (int qos = 0; qos <= 2; ++qos) {
@@ -572,7 +512,7 @@ TEST(V5Publish23, RetainedMessageKeepsItsProperties) {
   publish_v5(pub, sent);
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "retained-props-sub");
-  subscribe_v5(sub, "rprops/t", QoS::at_least_once);
+  subscribe_one(sub, "rprops/t", QoS::at_least_once);
   mqtt::Publish got = sub.receive_publish();
   EXPECT_TRUE(got.retain);
   expect_same_properties(got, sent);
@@ -586,7 +526,7 @@ TEST(V5Publish23, SubscriptionIdentifierIsSent) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "subid-one");
-  subscribe_v5(sub, "sid/#", QoS::at_least_once, 7);
+  subscribe_one(sub, "sid/#", QoS::at_least_once, 7);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "subid-one-pub");
   publish_v5(pub, make_publish("sid/t", "with id", QoS::at_least_once));
@@ -606,10 +546,10 @@ TEST(V5Publish23, OverlappingSubscriptionsSendEveryIdentifierInOnePublish) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "subid-overlap");
-  subscribe_v5(sub, "ov/#", QoS::at_least_once, 1);
-  subscribe_v5(sub, "ov/+", QoS::at_least_once, 268435455);
-  subscribe_v5(sub, "ov/t", QoS::at_least_once);
-  subscribe_v5(sub, "+/t", QoS::at_least_once, 300);
+  subscribe_one(sub, "ov/#", QoS::at_least_once, 1);
+  subscribe_one(sub, "ov/+", QoS::at_least_once, 268435455);
+  subscribe_one(sub, "ov/t", QoS::at_least_once);
+  subscribe_one(sub, "+/t", QoS::at_least_once, 300);
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "subid-overlap-pub");
   publish_v5(pub, make_publish("ov/t", "all four match", QoS::at_least_once));
@@ -630,10 +570,10 @@ TEST(V5Publish23, NoSubscriptionIdentifierWhenSubscribedWithoutOne) {
   BrokerProcess broker;
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "subid-none");
-  subscribe_v5(sub, "nosid/#", QoS::at_least_once);
+  subscribe_one(sub, "nosid/#", QoS::at_least_once);
   RawClient other(broker, Version::v5);
   connect_v5(other, "subid-other");
-  subscribe_v5(other, "nosid/#", QoS::at_least_once, 9);  // another session's id stays there
+  subscribe_one(other, "nosid/#", QoS::at_least_once, 9);  // another session's id stays there
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "subid-none-pub");
   publish_v5(pub, make_publish("nosid/t", "plain", QoS::at_least_once));
@@ -653,16 +593,16 @@ TEST(V5Publish23, ResubscribingUpdatesTheSubscriptionIdentifier) {
   connect_v5(sub, "subid-update");
   RawClient pub(broker, Version::v5);
   connect_v5(pub, "subid-update-pub");
-  subscribe_v5(sub, "upd/t", QoS::at_least_once, 5);
+  subscribe_one(sub, "upd/t", QoS::at_least_once, 5);
   publish_v5(pub, make_publish("upd/t", "five", QoS::at_least_once));
   EXPECT_EQ(sub.receive_publish().properties.subscription_identifiers,
             (std::vector<std::uint32_t>{5}));
-  subscribe_v5(sub, "upd/t", QoS::at_least_once, 6);
+  subscribe_one(sub, "upd/t", QoS::at_least_once, 6);
   publish_v5(pub, make_publish("upd/t", "six", QoS::at_least_once));
   mqtt::Publish six = sub.receive_publish();
   EXPECT_EQ(six.payload, "six");
   EXPECT_EQ(six.properties.subscription_identifiers, (std::vector<std::uint32_t>{6}));
-  subscribe_v5(sub, "upd/t", QoS::at_least_once);
+  subscribe_one(sub, "upd/t", QoS::at_least_once);
   publish_v5(pub, make_publish("upd/t", "none", QoS::at_least_once));
   mqtt::Publish none = sub.receive_publish();
   EXPECT_EQ(none.payload, "none");
@@ -679,7 +619,7 @@ TEST(V5Publish23, RetainedMessageOnSubscribeCarriesTheIdentifier) {
   publish_v5(pub, make_publish("sret/t", "kept", QoS::at_least_once, 0, true));
   RawClient sub(broker, Version::v5);
   connect_v5(sub, "subid-retained");
-  subscribe_v5(sub, "sret/#", QoS::at_least_once, 42);
+  subscribe_one(sub, "sret/#", QoS::at_least_once, 42);
   mqtt::Publish got = sub.receive_publish();
   EXPECT_EQ(got.payload, "kept");
   EXPECT_TRUE(got.retain);

@@ -4,43 +4,19 @@
 // groups are independent of each other and of normal subscriptions.
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using mqtt::ReasonCode;
-
-std::string code(ReasonCode reason) {
-  char number[8];
-  std::snprintf(number, sizeof number, "0x%02X ", static_cast<unsigned>(reason));
-  return number + std::string(mqtt::to_string(reason));
-}
-
-std::vector<std::string> codes(const std::vector<ReasonCode>& reasons) {
-  std::vector<std::string> text;
-  for (ReasonCode reason : reasons)
-    text.push_back(code(reason));
-  return text;
-}
-
-// CONNECT as an MQTT 5.0 client (Session Expiry 0: the session ends with the connection).
-mqtt::Connack connect_v5(RawClient& client, const std::string& client_id,
-                         mqtt::Properties properties = {}) {
-  mqtt::Connect connect = make_connect(client_id, true, 60, Version::v5);
-  connect.properties = std::move(properties);
-  mqtt::Connack connack = client.connect(connect);
-  EXPECT_EQ(code(connack.reason_code), code(ReasonCode::success)) << client_id;
-  return connack;
-}
 
 // A connected MQTT 5.0 client subscribed to `filter` at `qos`, which must be granted.
 std::unique_ptr<RawClient> member(const BrokerProcess& broker, const std::string& client_id,

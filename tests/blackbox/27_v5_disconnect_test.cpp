@@ -2,50 +2,14 @@
 // (MQTT 5.0 sections 3.14 and 4.13): one test per reason code, the Reason String and Request
 // Problem Information [MQTT-3.1.2-29], and MQTT 3.1.1 clients, which are closed without one.
 #include <csignal>
-#include <cstdio>
 #include <string>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
 
 using mqtt::ReasonCode;
-
-// "0x8E Session taken over": readable in failure messages, compared as text.
-std::string code(ReasonCode reason) {
-  char number[8];
-  std::snprintf(number, sizeof number, "0x%02X ", static_cast<unsigned>(reason));
-  return number + std::string(mqtt::to_string(reason));
-}
-
-// CONNECT as an MQTT 5.0 client with `properties`; the CONNACK must accept it.
-mqtt::Connack connect_v5(RawClient& client, const std::string& client_id,
-                         mqtt::Properties properties = {}, std::uint16_t keep_alive = 60) {
-  mqtt::Connect connect = make_connect(client_id, true, keep_alive, Version::v5);
-  connect.properties = std::move(properties);
-  mqtt::Connack connack = client.connect(connect);
-  EXPECT_EQ(code(connack.reason_code), code(ReasonCode::success)) << client_id;
-  return connack;
-}
-
-// Request Problem Information 0 [MQTT-3.1.2-29].
-mqtt::Properties no_problem_information() {
-  mqtt::Properties properties;
-  properties.request_problem_information = 0;
-  return properties;
-}
-
-// The next packet is a DISCONNECT with `reason` [MQTT-3.14.2-1], and the broker closes the
-// connection after it [MQTT-3.14.4-1] [MQTT-3.14.4-2].
-mqtt::Disconnect expect_disconnect(RawClient& client, ReasonCode reason, Millis timeout = kWait) {
-  auto disconnect = client.expect<mqtt::Disconnect>(timeout);
-  EXPECT_EQ(code(disconnect.reason_code), code(reason));
-  EXPECT_FALSE(disconnect.properties.session_expiry_interval)
-      << "[MQTT-3.14.2-2] a server DISCONNECT carries no Session Expiry Interval";
-  EXPECT_TRUE(client.expect_closed()) << "[MQTT-3.14.4-2] the sender closes the connection";
-  return disconnect;
-}
 
 // A PUBLISH whose topic is not UTF-8 (0xFF never appears in UTF-8) [MQTT-1.5.4-1]: Malformed.
 Bytes malformed_publish(Version version) {
@@ -133,8 +97,8 @@ TEST(V5Disconnect27, DupOnQos0IsMalformed0x81) {
 TEST(V5Disconnect27, KeepAliveTimeout0x8D) {
   BrokerProcess broker;
   RawClient client(broker, Version::v5);
-  connect_v5(client, "v5-silent", {}, 1);
-  expect_disconnect(client, ReasonCode::keep_alive_timeout, 4s);
+  connect_v5(client, "v5-silent", {}, true, 1);
+  expect_disconnect(client, ReasonCode::keep_alive_timeout, {.timeout = 4s});
 }
 
 // [MQTT-3.1.4-3]: a CONNECT with the Client Identifier of a connected client sends the old

@@ -1,44 +1,15 @@
 // 28: MQTT 5.0 Reason Codes in PUBACK, PUBREC, PUBREL and PUBCOMP (sections 3.4.2.1, 3.5.2.1,
 // 3.6.2.1, 3.7.2.1), Reason Strings and Request Problem Information (3.1.2.11.7), and the plain
 // acknowledgements 3.1.1 clients keep getting.
-#include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
 
 // ---- Helpers -----------------------------------------------------------------------------------
-
-// A v5 CONNECT with `properties`, which must be accepted; returns the CONNACK.
-mqtt::Connack connect_v5(RawClient& client, std::string client_id, mqtt::Properties properties = {},
-                         bool clean_start = true) {
-  mqtt::Connect connect = make_connect(std::move(client_id), clean_start, 60, Version::v5);
-  connect.properties = std::move(properties);
-  mqtt::Connack connack = client.connect(connect);
-  EXPECT_EQ(connack.reason_code, mqtt::ReasonCode::success) << describe(connack);
-  return connack;
-}
-
-mqtt::Properties no_problem_information() {
-  mqtt::Properties properties;
-  properties.request_problem_information = 0;
-  return properties;
-}
-
-// Sends a PUBLISH and returns the broker's first answer, which must be an acknowledgement of
-// type Ack for its packet id.
-template <class Ack>
-Ack publish_and_expect(RawClient& client, const std::string& topic, std::string payload, QoS qos,
-                       std::uint16_t packet_id) {
-  client.send(make_publish(topic, std::move(payload), qos, packet_id));
-  Ack ack = client.expect<Ack>();
-  EXPECT_EQ(ack.packet_id, packet_id);
-  return ack;
-}
 
 // What [MQTT-3.1.2-29] forbids after Request Problem Information 0 on packets other than
 // PUBLISH, CONNACK and DISCONNECT.

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness.h"
+#include "v5_helpers.h"
 
 namespace tern::blackbox {
 namespace {
@@ -30,21 +30,6 @@ mqtt::Properties rich_properties() {
   properties.correlation_data = std::string("\x01\x02\x00\x03", 4);
   properties.user_properties = {{"key", "value"}, {"key", "again"}, {"other", ""}};
   return properties;
-}
-
-// PUBLISH `publish` from an MQTT 5.0 client and complete its QoS flow as the sender.
-void publish_v5(RawClient& client, mqtt::Publish publish) {
-  if (publish.qos != QoS::at_most_once) publish.packet_id = client.next_id();
-  std::uint16_t id = publish.packet_id;
-  QoS qos = publish.qos;
-  client.send(publish);
-  if (qos == QoS::at_least_once) {
-    EXPECT_EQ(client.expect<mqtt::Puback>().packet_id, id);
-  } else if (qos == QoS::exactly_once) {
-    EXPECT_EQ(client.expect<mqtt::Pubrec>().packet_id, id);
-    client.send(make_ack<mqtt::Pubrel>(id));
-    EXPECT_EQ(client.expect<mqtt::Pubcomp>().packet_id, id);
-  }
 }
 
 mqtt::Publish rich_publish(std::string topic, std::string payload, QoS qos, bool retain = false) {
@@ -103,7 +88,7 @@ TEST(V5Mixed29, V5PublisherWithPropertiesToOlderSubscribers) {
   for (int qos = 0; qos <= 2; ++qos) {
     SCOPED_TRACE("QoS " + std::to_string(qos));
     std::string payload = "with properties at " + std::to_string(qos);
-    publish_v5(pub, rich_publish("down/t", payload, static_cast<QoS>(qos)));
+    publish_v5(pub, rich_publish("down/t", payload, static_cast<QoS>(qos)), AckReason::any);
     for (RawClient* old : {&v311, &v31}) {
       SCOPED_TRACE(name(old->version()));
       mqtt::Publish got = old->receive_publish();
@@ -135,7 +120,8 @@ TEST(V5Mixed29, OlderSubscriberStaysInSyncAfterManyV5Messages) {
   RawClient pub(broker, Version::v5);
   pub.connect_ok("mixed-sync-pub");
   for (int i = 0; i < 20; ++i)
-    publish_v5(pub, rich_publish("sync/t", "n" + std::to_string(i), QoS::at_least_once));
+    publish_v5(pub, rich_publish("sync/t", "n" + std::to_string(i), QoS::at_least_once),
+               AckReason::any);
   for (int i = 0; i < 20; ++i)
     EXPECT_EQ(old.receive_publish().payload, "n" + std::to_string(i));
   old.send(mqtt::Pingreq{});
@@ -167,12 +153,12 @@ TEST(V5Mixed29, QosIsTheMinimumAcrossVersions) {
 
   RawClient v5_pub(broker, Version::v5);
   v5_pub.connect_ok("min-v5-pub");
-  publish_v5(v5_pub, rich_publish("min/t", "qos 2 from 5.0", QoS::exactly_once));
+  publish_v5(v5_pub, rich_publish("min/t", "qos 2 from 5.0", QoS::exactly_once), AckReason::any);
   EXPECT_EQ(v5_at_1.receive_publish().qos, QoS::at_least_once);
   EXPECT_EQ(v311_at_0.receive_publish().qos, QoS::at_most_once);
   EXPECT_EQ(v31_at_2.receive_publish().qos, QoS::exactly_once);
 
-  publish_v5(v5_pub, rich_publish("min/t", "qos 1 from 5.0", QoS::at_least_once));
+  publish_v5(v5_pub, rich_publish("min/t", "qos 1 from 5.0", QoS::at_least_once), AckReason::any);
   EXPECT_EQ(v5_at_1.receive_publish().qos, QoS::at_least_once);
   EXPECT_EQ(v311_at_0.receive_publish().qos, QoS::at_most_once);
   EXPECT_EQ(v31_at_2.receive_publish().qos, QoS::at_least_once);
@@ -188,7 +174,8 @@ TEST(V5Mixed29, V5RetainedMessageToOlderSubscribers) {
   {
     RawClient pub(broker, Version::v5);
     pub.connect_ok("ret-v5-pub");
-    publish_v5(pub, rich_publish("ret5/t", "retained by 5.0", QoS::at_least_once, true));
+    publish_v5(pub, rich_publish("ret5/t", "retained by 5.0", QoS::at_least_once, true),
+               AckReason::any);
     pub.disconnect();
   }
   for (Version version : {Version::v3_1, Version::v3_1_1}) {
@@ -262,7 +249,7 @@ TEST(V5Mixed29, LiveRetainedMessagesAcrossVersions) {
 
   RawClient v5_pub(broker, Version::v5);
   v5_pub.connect_ok("live-5-pub");
-  publish_v5(v5_pub, rich_publish("live/t", "from 5.0", QoS::at_least_once, true));
+  publish_v5(v5_pub, rich_publish("live/t", "from 5.0", QoS::at_least_once, true), AckReason::any);
   mqtt::Publish got = v311.receive_publish();
   EXPECT_EQ(got.payload, "from 5.0");
   EXPECT_FALSE(got.retain);
@@ -386,8 +373,8 @@ TEST(V5Mixed29, QueuedV5MessagesReachAReturningOlderSession) {
   }
   RawClient pub(broker, Version::v5);
   pub.connect_ok("queued-v5-pub");
-  publish_v5(pub, rich_publish("queued/t", "while away", QoS::at_least_once));
-  publish_v5(pub, rich_publish("queued/t", "still away", QoS::exactly_once));
+  publish_v5(pub, rich_publish("queued/t", "while away", QoS::at_least_once), AckReason::any);
+  publish_v5(pub, rich_publish("queued/t", "still away", QoS::exactly_once), AckReason::any);
   RawClient sub(broker);
   EXPECT_TRUE(sub.connect_ok("queued-311", false));
   EXPECT_EQ(sub.receive_publish().payload, "while away");

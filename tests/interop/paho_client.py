@@ -20,12 +20,16 @@ PROTOCOL_NAMES = {mqtt.MQTTv31: "3.1", mqtt.MQTTv311: "3.1.1"}
 
 class PahoClient:
     def __init__(self, port, client_id="", clean_session=True, protocol=mqtt.MQTTv311,
-                 username=None, password=None, keepalive=60, will=None):
+                 username=None, password=None, keepalive=60, will=None, client=None):
+        """client: a paho client made by the caller (an MQTT 5.0 one, say), in which case
+        client_id, clean_session and protocol are the caller's business."""
         self.port = port
         self.keepalive = keepalive
         # No automatic reconnects: a test decides when to connect again.
-        self.client = mqtt.Client(client_id=client_id, clean_session=clean_session,
-                                  protocol=protocol, reconnect_on_failure=False)
+        if client is None:
+            client = mqtt.Client(client_id=client_id, clean_session=clean_session,
+                                 protocol=protocol, reconnect_on_failure=False)
+        self.client = client
         if username is not None:
             self.client.username_pw_set(username, password)
         if will is not None:
@@ -98,26 +102,31 @@ class PahoClient:
                 self._lock.wait(left)
             return self._acks.pop(mid)
 
-    def subscribe(self, topic, qos=0):
-        """Subscribes to one filter or a list of (filter, qos); returns the granted QoS tuple."""
-        rc, mid = self.client.subscribe(topic, qos)
+    def subscribe(self, topic, qos=0, options=None, properties=None):
+        """Subscribes to one filter or a list of (filter, qos); returns the granted QoS tuple.
+        options, properties: MQTT 5.0 only, passed to paho."""
+        rc, mid = self.client.subscribe(topic, qos, options=options, properties=properties)
         if rc != mqtt.MQTT_ERR_SUCCESS:
             raise AssertionError("subscribe failed locally: %s" % mqtt.error_string(rc))
         return self._wait_ack(mid)
 
-    def unsubscribe(self, topic):
-        rc, mid = self.client.unsubscribe(topic)
+    def unsubscribe(self, topic, properties=None):
+        """Returns what the UNSUBACK callback recorded (True before MQTT 5.0)."""
+        rc, mid = self.client.unsubscribe(topic, properties=properties)
         if rc != mqtt.MQTT_ERR_SUCCESS:
             raise AssertionError("unsubscribe failed locally: %s" % mqtt.error_string(rc))
-        self._wait_ack(mid)
+        return self._wait_ack(mid)
 
-    def publish(self, topic, payload, qos=0, retain=False):
-        """Publishes and waits until paho considers it done (PUBACK/PUBCOMP for QoS 1/2)."""
-        info = self.client.publish(topic, payload, qos=qos, retain=retain)
+    def publish(self, topic, payload, qos=0, retain=False, properties=None):
+        """Publishes and waits until paho considers it done (PUBACK/PUBCOMP for QoS 1/2);
+        returns paho's MQTTMessageInfo."""
+        info = self.client.publish(topic, payload, qos=qos, retain=retain,
+                                   properties=properties)
         info.wait_for_publish(timeout=WAIT)
         if not info.is_published():
             raise AssertionError("QoS %d publish to %r not acknowledged within %.0f s" %
                                  (qos, topic, WAIT))
+        return info
 
     def receive(self, timeout=WAIT):
         try:
@@ -170,10 +179,11 @@ class PahoClient:
             self.client.loop_stop()
             self._looping = False
 
-    def disconnect(self):
-        """Clean disconnect: sends DISCONNECT, then stops the loop."""
+    def disconnect(self, reasoncode=None, properties=None):
+        """Clean disconnect: sends DISCONNECT (MQTT 5.0: with an optional reason code and
+        properties), then stops the loop."""
         if self._looping:
-            self.client.disconnect()
+            self.client.disconnect(reasoncode=reasoncode, properties=properties)
             self._disconnected.wait(WAIT)
             self.client.loop_stop()
             self._looping = False

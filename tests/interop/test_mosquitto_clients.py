@@ -41,16 +41,17 @@ def tearDownModule():
         broker.stop()
 
 
-def connection_args(version=None):
-    args = ["-h", HOST, "-p", str(BROKER.port)]
+def connection_args(version=None, broker=None):
+    """broker: this module's BROKER unless given (test_mosquitto_v5 passes its own)."""
+    args = ["-h", HOST, "-p", str((broker or BROKER).port)]
     if version is not None:
         args += ["-V", version]
     return args
 
 
-def pub(*args, version=None, stdin=None):
+def pub(*args, version=None, stdin=None, broker=None):
     """Runs mosquitto_pub to completion; fails unless it exits 0."""
-    cmd = ["mosquitto_pub"] + connection_args(version) + list(args)
+    cmd = ["mosquitto_pub"] + connection_args(version, broker) + list(args)
     done = subprocess.run(cmd, input=stdin, capture_output=True, timeout=PROCESS_TIMEOUT)
     if done.returncode != 0:
         raise AssertionError("%s exited with %d: %s" %
@@ -58,17 +59,23 @@ def pub(*args, version=None, stdin=None):
 
 
 class Sub:
-    """A mosquitto_sub process whose stdout lines are collected by a reader thread."""
+    """A mosquitto_sub process (or another `tool` that prints messages, such as mosquitto_rr)
+    whose stdout lines are collected by a reader thread."""
 
-    def __init__(self, test, *args, count=None, wait=8, version=None, sync=True, raw=False):
-        """count: -C, not counting the sync message; wait: -W in seconds."""
+    def __init__(self, test, *args, count=None, wait=8, version=None, sync=True, raw=False,
+                 tool="mosquitto_sub", broker=None, sync_version=None):
+        """count: -C, not counting the sync message; wait: -W in seconds; broker: this
+        module's BROKER unless given; sync_version: -V of the sync message's publisher."""
+        self.broker = broker
+        self.sync_version = sync_version
         self.sync_topic = None
-        cmd = ["mosquitto_sub"] + connection_args(version) + list(args) + ["-W", str(wait)]
+        cmd = [tool] + connection_args(version, broker) + list(args) + ["-W", str(wait)]
         if count is not None:
             cmd += ["-C", str(count + (1 if sync else 0))]
         if sync:
             self.sync_topic = "sync/%s/%d" % (test.id(), len(test.subs))
-            pub("-t", self.sync_topic, "-m", "sync", "-r", "-q", "1")
+            pub("-t", self.sync_topic, "-m", "sync", "-r", "-q", "1", version=sync_version,
+                broker=broker)
             cmd += ["-t", self.sync_topic]
         self.cmd = cmd
         self.raw = raw
@@ -103,6 +110,14 @@ class Sub:
             raise AssertionError("%s ended early; stderr: %s; output %r" %
                                  (" ".join(self.cmd), self.stderr(), self.output))
         return line
+
+    def expect_no_line(self, quiet):
+        """Fails if a line comes within `quiet` seconds."""
+        try:
+            line = self.lines.get(timeout=quiet)
+        except queue.Empty:
+            return
+        raise AssertionError("%s printed %r too early" % (" ".join(self.cmd), line))
 
     def wait_subscribed(self):
         """Waits for the retained sync message; returns the line (format depends on args)."""
@@ -141,6 +156,11 @@ class Sub:
                                  (" ".join(self.cmd), rc, expect_rc, self.stderr()))
         return rest
 
+    def kill(self):
+        """SIGKILL: the connection ends without DISCONNECT (the will goes out)."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=PROCESS_TIMEOUT)
+
     def stderr(self):
         if self.process.poll() is None:
             return "(still running)"
@@ -158,7 +178,8 @@ class Sub:
         for stream in (self.process.stdout, self.process.stderr):
             stream.close()
         if self.sync_topic is not None:
-            pub("-t", self.sync_topic, "-n", "-r", "-q", "1")
+            pub("-t", self.sync_topic, "-n", "-r", "-q", "1", version=self.sync_version,
+                broker=self.broker)
             self.sync_topic = None
 
 

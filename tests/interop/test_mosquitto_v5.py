@@ -17,21 +17,17 @@ alias alone (empty topic), so no subscriber here sets topic-alias-maximum (tern 
 aliases; test_paho_v5 checks them).
 """
 
-import queue
 import re
 import shutil
-import signal
 import subprocess
-import threading
 import time
 import unittest
 
-from interop_broker import Broker, HOST
+import test_mosquitto_clients as mosquitto_clients
+from interop_broker import Broker
+from test_mosquitto_clients import LINE_WAIT, PROCESS_TIMEOUT, SUB_TIMED_OUT
 
 BROKER = None
-PROCESS_TIMEOUT = 10  # seconds for any one client process
-LINE_WAIT = 5.0  # seconds to wait for a line that should come
-SUB_TIMED_OUT = 27  # mosquitto_sub's exit status when -W ran out before -C messages
 
 
 def setUpModule():
@@ -49,16 +45,9 @@ def tearDownModule():
         broker.stop()
 
 
-def connection_args(broker, version):
-    args = ["-h", HOST, "-p", str(broker.port)]
-    if version is not None:
-        args += ["-V", version]
-    return args
-
-
 def run(tool, *args, broker=None, version="5", stdin=None, expect_rc=0):
     """Runs mosquitto_pub / mosquitto_sub to completion; returns (stdout lines, stderr)."""
-    cmd = [tool] + connection_args(broker or BROKER, version) + list(args)
+    cmd = [tool] + mosquitto_clients.connection_args(version, broker or BROKER) + list(args)
     done = subprocess.run(cmd, input=stdin, capture_output=True, timeout=PROCESS_TIMEOUT)
     stdout = done.stdout.decode("utf-8", "replace").splitlines()
     stderr = done.stderr.decode("utf-8", "replace")
@@ -73,106 +62,12 @@ def pub(*args, **kwargs):
     return run("mosquitto_pub", *args, **kwargs)
 
 
-class Proc:
-    """A client process (mosquitto_sub or mosquitto_rr) whose stdout lines a thread collects."""
-
-    def __init__(self, test, tool, *args, count=None, wait=8, version="5", sync=True,
-                 broker=None):
-        """count: -C, not counting the sync message; wait: -W in seconds."""
-        self.broker = broker or BROKER
-        self.sync_topic = None
-        cmd = [tool] + connection_args(self.broker, version) + list(args) + ["-W", str(wait)]
-        if count is not None:
-            cmd += ["-C", str(count + (1 if sync else 0))]
-        if sync:
-            self.sync_topic = "sync/%s/%d" % (test.id(), len(test.procs))
-            pub("-t", self.sync_topic, "-m", "sync", "-r", "-q", "1", broker=self.broker)
-            cmd += ["-t", self.sync_topic]
-        self.cmd = cmd
-        self.lines = queue.Queue()
-        self.output = []
-        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        test.procs.append(self)
-
-    def _read(self):
-        for line in self.process.stdout:
-            line = line.decode("utf-8", "replace").rstrip("\n")
-            self.output.append(line)
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def next_line(self, timeout=LINE_WAIT):
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError("%s printed nothing within %.1f s" %
-                                 (" ".join(self.cmd), timeout)) from None
-        if line is None:
-            raise AssertionError("%s ended early; stderr: %s; output %r" %
-                                 (" ".join(self.cmd), self.stderr(), self.output))
-        return line
-
-    def expect_no_line(self, quiet):
-        """Fails if a line comes within `quiet` seconds."""
-        try:
-            line = self.lines.get(timeout=quiet)
-        except queue.Empty:
-            return
-        raise AssertionError("%s printed %r too early" % (" ".join(self.cmd), line))
-
-    def wait_subscribed(self):
-        line = self.next_line()
-        if "sync" not in line:
-            raise AssertionError("expected the sync message first, got %r" % line)
-        return line
-
-    def finish(self, expect_rc=0):
-        """Waits for the process to exit by itself (-C/-W); returns the lines not yet read."""
-        try:
-            rc = self.process.wait(timeout=PROCESS_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError("%s did not exit" % " ".join(self.cmd)) from None
-        self._reader.join(timeout=PROCESS_TIMEOUT)
-        rest = []
-        while True:
-            line = self.lines.get_nowait() if not self.lines.empty() else None
-            if line is None:
-                break
-            rest.append(line)
-        if expect_rc is not None and rc != expect_rc:
-            raise AssertionError("%s exited with %d (expected %d); stderr: %s" %
-                                 (" ".join(self.cmd), rc, expect_rc, self.stderr()))
-        return rest
-
-    def kill(self):
-        """SIGKILL: the connection ends without DISCONNECT (the will goes out)."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=PROCESS_TIMEOUT)
-
-    def stderr(self):
-        if self.process.poll() is None:
-            return "(still running)"
-        return self.process.stderr.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=PROCESS_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._reader.join(timeout=PROCESS_TIMEOUT)
-        for stream in (self.process.stdout, self.process.stderr):
-            stream.close()
-        if self.sync_topic is not None:
-            pub("-t", self.sync_topic, "-n", "-r", "-q", "1", broker=self.broker)
-            self.sync_topic = None
+def Proc(test, tool, *args, version="5", broker=None, **kwargs):
+    """A client process (mosquitto_sub or mosquitto_rr) whose stdout lines a thread collects:
+    test_mosquitto_clients.Sub, MQTT 5.0 unless version= says otherwise (its sync message
+    always), on this module's broker unless broker= says otherwise."""
+    return mosquitto_clients.Sub(test, *args, version=version, tool=tool, broker=broker or BROKER,
+                                 sync_version="5", **kwargs)
 
 
 def Sub(test, *args, **kwargs):
@@ -185,12 +80,12 @@ PROPS_FORMAT = "%t|q%q|r%r|A=%A|C=%C|D=%D|E=%E|F=%F|P=%P|R=%R|S=%S|%p"
 
 class MosquittoV5Tests(unittest.TestCase):
     def setUp(self):
-        self.procs = []
+        self.subs = []  # what Proc started, stopped in tearDown
         self.root = "mc5/" + self._testMethodName
         self.sessions = []  # client ids whose sessions are ended in tearDown
 
     def tearDown(self):
-        for p in self.procs:
+        for p in self.subs:
             p.stop()
         for client_id in self.sessions:  # a clean connection ends a session left behind
             run("mosquitto_sub", "-i", client_id, "-t", self.t("end"), "-E", expect_rc=None)

@@ -122,33 +122,22 @@ class _RecordingClient(mqtt.Client):
         return super()._handle_pubrec()
 
 
-class V5Client:
-    """A paho MQTT 5.0 client with bounded waits (the MQTT 5.0 twin of paho_client.PahoClient).
+class V5Client(PahoClient):
+    """paho_client.PahoClient speaking MQTT 5.0: CONNECT with Clean Start and properties,
+    reason codes and properties recorded from CONNACK, SUBACK, UNSUBACK, PUBACK, PUBREC and
+    the server's DISCONNECT.
 
     The network loop runs in paho's thread; callbacks only record, the test thread waits.
     """
 
     def __init__(self, port, client_id="", keepalive=60, will=None):
-        self.port = port
-        self.keepalive = keepalive
-        self.client = _RecordingClient(client_id=client_id, protocol=mqtt.MQTTv5,
-                                       reconnect_on_failure=False)
-        if will is not None:
-            self.client.will_set(**will)
-        self.messages = queue.Queue()
-        self.connack = None  # (flags dict, reason code, properties dict) of the CONNACK
-        self._connected = threading.Event()
-        self.disconnect_rc = None  # what paho passed to on_disconnect first
+        super().__init__(port, keepalive=keepalive, will=will,
+                         client=_RecordingClient(client_id=client_id, protocol=mqtt.MQTTv5,
+                                                 reconnect_on_failure=False))
+        # connack: (flags dict, reason code, properties dict) of the CONNACK; _acks: mid ->
+        # list of SUBACK / UNSUBACK reason codes; disconnect_rc: what paho passed to
+        # on_disconnect first.
         self.disconnect_properties = {}
-        self._disconnected = threading.Event()
-        self._lock = threading.Condition()
-        self._acks = {}  # mid -> list of SUBACK / UNSUBACK reason codes
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.on_subscribe = self._on_subscribe
-        self.client.on_unsubscribe = self._on_unsubscribe
-        self._looping = False
 
     # Callbacks (paho's thread).
     def _on_connect(self, client, userdata, flags, reason, properties):
@@ -162,9 +151,6 @@ class V5Client:
             self.disconnect_properties = props_dict(properties)
             self._disconnected.set()
 
-    def _on_message(self, client, userdata, message):
-        self.messages.put(message)
-
     def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
         with self._lock:
             self._acks[mid] = [code_of(r) for r in reason_codes]
@@ -177,7 +163,8 @@ class V5Client:
             self._acks[mid] = [code_of(r) for r in reason_codes]
             self._lock.notify_all()
 
-    # Test-thread API.
+    # Test-thread API (subscribe returns the SUBACK reason codes as a list of ints, unsubscribe
+    # the UNSUBACK's).
     def connect(self, clean_start=True, properties=None, expect_rc=SUCCESS):
         """Connects, runs the loop, waits for CONNACK; returns (flags, reason code, props)."""
         self.client.connect(HOST, self.port, keepalive=self.keepalive, clean_start=clean_start,
@@ -192,66 +179,16 @@ class V5Client:
                                  (rc, expect_rc, connack_props))
         return self.connack
 
-    def _wait_ack(self, mid):
-        deadline = time.monotonic() + WAIT
-        with self._lock:
-            while mid not in self._acks:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError("no SUBACK/UNSUBACK for mid %d within %.0f s" %
-                                         (mid, WAIT))
-                self._lock.wait(left)
-            return self._acks.pop(mid)
-
-    def subscribe(self, topic, qos=0, options=None, properties=None):
-        """paho's subscribe (one filter, or a list of (filter, qos or SubscribeOptions));
-        returns the SUBACK reason codes as a list of ints."""
-        rc, mid = self.client.subscribe(topic, qos, options=options, properties=properties)
-        if rc != mqtt.MQTT_ERR_SUCCESS:
-            raise AssertionError("subscribe failed locally: %s" % mqtt.error_string(rc))
-        return self._wait_ack(mid)
-
-    def unsubscribe(self, topic, properties=None):
-        """Returns the UNSUBACK reason codes as a list of ints."""
-        rc, mid = self.client.unsubscribe(topic, properties=properties)
-        if rc != mqtt.MQTT_ERR_SUCCESS:
-            raise AssertionError("unsubscribe failed locally: %s" % mqtt.error_string(rc))
-        return self._wait_ack(mid)
-
     def publish(self, topic, payload, qos=0, retain=False, properties=None):
         """Publishes and waits until paho considers it done. Returns, for QoS 1, the PUBACK's
         and, for QoS 2, the PUBREC's (reason code, properties dict); None for QoS 0."""
-        info = self.client.publish(topic, payload, qos=qos, retain=retain,
-                                   properties=properties)
-        info.wait_for_publish(timeout=WAIT)
-        if not info.is_published():
-            raise AssertionError("QoS %d publish to %r not acknowledged within %.0f s" %
-                                 (qos, topic, WAIT))
+        info = super().publish(topic, payload, qos=qos, retain=retain, properties=properties)
         if qos == 0:
             return None
         with self.client.acks_lock:
             first = self.client.acks.pop(("PUBACK" if qos == 1 else "PUBREC", info.mid))
             self.client.acks.pop(("PUBCOMP", info.mid), None)
         return first
-
-    def receive(self, timeout=WAIT):
-        try:
-            return self.messages.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError("no message within %.1f s" % timeout) from None
-
-    def receive_n(self, n, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        got = []
-        for _ in range(n):
-            left = max(0.0, deadline - time.monotonic())
-            try:
-                got.append(self.messages.get(timeout=left))
-            except queue.Empty:
-                raise AssertionError("received %d of %d messages within %.1f s: %r" %
-                                     (len(got), n, timeout,
-                                      [(m.topic, m.payload) for m in got])) from None
-        return got
 
     def expect_nothing(self, quiet=QUIET):
         try:
@@ -260,9 +197,6 @@ class V5Client:
             return
         raise AssertionError("unexpected message: topic %r payload %r retain %r properties %r" %
                              (m.topic, m.payload[:64], m.retain, props_dict(m.properties)))
-
-    def wait_disconnected(self, timeout=WAIT):
-        return self._disconnected.wait(timeout)
 
     def server_disconnect_code(self, timeout=WAIT):
         """Waits for the connection to end; returns the reason code of the server's
@@ -274,37 +208,9 @@ class V5Client:
                                  "rc %r)" % (self.disconnect_rc,))
         return self.disconnect_rc.value
 
-    def _stop_loop(self):
-        """loop_stop() without waiting up to a second for paho's select() to time out."""
-        if self._looping:
-            self.client._thread_terminate = True
-            wake = self.client._sockpairW
-            if wake is not None:
-                try:
-                    wake.send(b"0")
-                except OSError:
-                    pass
-            self.client.loop_stop()
-            self._looping = False
-
-    def disconnect(self, reasoncode=None, properties=None):
-        """Sends DISCONNECT (with an optional reason code and properties), stops the loop."""
-        if self._looping:
-            self.client.disconnect(reasoncode=reasoncode, properties=properties)
-            self._disconnected.wait(WAIT)
-            self.client.loop_stop()
-            self._looping = False
-
-    def drop(self):
-        """Abnormal disconnect: stops the loop and closes the socket without a DISCONNECT."""
-        self._stop_loop()
-        sock = self.client._sock  # paho 1.6 keeps the socket here
-        if sock is not None:
-            sock.close()
-            self.client._sock = None
-
     def close(self):
-        """Best-effort cleanup for tearDown: never raises."""
+        """Best-effort cleanup for tearDown: never raises; unlike PahoClient.close, sends no
+        DISCONNECT."""
         try:
             if self._looping:
                 self._stop_loop()
