@@ -11,6 +11,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +25,38 @@ namespace tern::client {
 using std::chrono::steady_clock;
 
 namespace {
+
+// OpenSSL writes to the socket with write(), not send(MSG_NOSIGNAL): a peer that has closed the
+// connection would kill the process with SIGPIPE. While one of these lives, SIGPIPE is blocked
+// for this thread, and one raised meanwhile is taken back (EPIPE is reported instead), leaving
+// the application's own SIGPIPE handling as it was.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlock() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      timespec now{};
+      sigtimedwait(&pipe_, nullptr, &now);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+};
 
 Error sys_error(ErrorCode code, const std::string& what, int err) {
   return Error{code, what + ": " + std::strerror(err)};
@@ -219,6 +253,7 @@ Status setup_tls(Transport::Impl& impl, const std::string& host, const TlsOption
     if (ok != 1) return Error{ErrorCode::tls, "cannot check host name '" + name + "'"};
   }
   while (true) {
+    SigpipeBlock no_sigpipe;
     int rc = SSL_connect(ssl);
     if (rc == 1) return {};
     int err = SSL_get_error(ssl, rc);
@@ -256,6 +291,7 @@ IoResult Transport::read_some(std::span<std::uint8_t> buffer) {
   if (SSL* ssl = impl_->ssl.get()) {
     ERR_clear_error();
     size_t n = 0;
+    SigpipeBlock no_sigpipe;  // reading may write (TLS 1.3 key updates, alerts)
     int rc = SSL_read_ex(ssl, buffer.data(), buffer.size(), &n);
     if (rc == 1) {
       result.bytes = n;
@@ -299,6 +335,7 @@ IoResult Transport::write_some(std::span<const std::uint8_t> bytes) {
   if (SSL* ssl = impl_->ssl.get()) {
     ERR_clear_error();
     size_t n = 0;
+    SigpipeBlock no_sigpipe;
     int rc = SSL_write_ex(ssl, bytes.data(), bytes.size(), &n);
     if (rc == 1) {
       result.bytes = n;
@@ -383,6 +420,7 @@ Status Transport::write_all(std::span<const std::uint8_t> bytes,
 void Transport::close() {
   if (impl_->ssl) {
     ERR_clear_error();
+    SigpipeBlock no_sigpipe;
     SSL_shutdown(impl_->ssl.get());  // close_notify, without waiting for the peer's
     ERR_clear_error();
     impl_->ssl.reset();

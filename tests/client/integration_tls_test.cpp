@@ -1,5 +1,8 @@
 // TLS against mosquitto (tern has no TLS listener yet: docs/configuration.md, "TLS"), with a
 // CA and certificates made by the openssl tool for each test.
+#include <thread>
+#include <vector>
+
 #include "integration_common.h"
 #include "tern/client/simple.h"
 #include "tern/client/transport.h"
@@ -140,6 +143,32 @@ TEST_F(Tls, NonBlockingTransport) {
   EXPECT_EQ(buffer[3], 0);
   transport.close();
   EXPECT_EQ(transport.fd(), -1);
+}
+
+TEST_F(Tls, WritingAfterThePeerClosedIsAnErrorNotSigpipe) {
+  // OpenSSL writes with write(): without care, writing to a TLS connection the peer has closed
+  // raises SIGPIPE, which kills the process. The transport must report an error instead.
+  Broker broker(BrokerKind::mosquitto, BrokerSetup{"", true, &ca_});
+  TlsOptions tls;
+  tls.enabled = true;
+  tls.ca_file = ca_.ca_cert.string();
+  auto t = Transport::connect("localhost", broker.tls_port(), tls, 5s);
+  ASSERT_TRUE(t.ok()) << why(t);
+  Transport& transport = **t;
+  // A PINGREQ as the first packet: the server closes the connection [MQTT-3.1.0-1].
+  const std::uint8_t pingreq[] = {0xC0, 0};
+  ASSERT_EQ(transport.write_some(pingreq).status, IoStatus::ok);
+  std::uint8_t buffer[64];
+  auto closed = transport.read(buffer, std::chrono::steady_clock::now() + 5s);
+  EXPECT_FALSE(closed.ok() && *closed > 0);
+  std::vector<std::uint8_t> chunk(4096, 0);
+  bool failed = false;
+  for (int i = 0; i < 100 && !failed; ++i) {
+    IoStatus status = transport.write_some(chunk).status;
+    failed = status == IoStatus::error || status == IoStatus::closed;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(failed) << "writes to a closed connection kept succeeding";
 }
 
 }  // namespace
