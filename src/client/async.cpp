@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <utility>
 
 #include "mqtt/topic.h"
@@ -44,7 +45,8 @@ AsyncClient::Impl::Impl(Url u, AsyncOptions o, int fd)
     : url(std::move(u)),
       options(std::move(o)),
       wake_fd(fd),
-      backoff(options.reconnect.initial_delay, options.reconnect.max_delay) {}
+      backoff(ReconnectOptions{options.reconnect.initial_delay, options.reconnect.max_delay}),
+      random(std::random_device{}()) {}
 
 AsyncClient::Impl::~Impl() {
   stop();

@@ -440,7 +440,7 @@ void AsyncClient::Impl::connection_ended(const Error& error) {
 
 void AsyncClient::Impl::schedule_reconnect() {
   link = Link::backoff;
-  reconnect_at = now() + backoff.next();
+  reconnect_at = now() + backoff.next(std::uniform_real_distribution<double>(0.0, 1.0)(random));
 }
 
 void AsyncClient::Impl::final_end(const Error& error) {

@@ -1,12 +1,11 @@
 // Unit tests of RequestTable (MQTT 5.0 §4.10 request/response bookkeeping: Correlation Data,
-// deadlines) and of ReconnectBackoff. No sockets, no sleeping: time is a variable.
+// deadlines). No sockets, no sleeping: time is a variable. (The reconnect backoff is tested in
+// robust_backoff_test.cpp.)
 #include "tern/client/async_requests.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
-
-#include "tern/client/async_backoff.h"
 
 namespace tern::client {
 namespace {
@@ -115,33 +114,6 @@ TEST(RequestTable, CompletionMayAddRequests) {
   EXPECT_EQ(table.expire(t0 + 1s), 1u);
   EXPECT_TRUE(table.contains(c2));
   EXPECT_EQ(table.next_deadline(), t0 + 5s);
-}
-
-TEST(ReconnectBackoff, GrowsWithJitterUpToTheMaximum) {
-  ReconnectBackoff backoff(100ms, 1000ms, 42);
-  std::vector<std::chrono::milliseconds> delays;
-  for (int i = 0; i < 8; ++i)
-    delays.push_back(backoff.next());
-  // The n-th delay lies in [d/2, d], d = min(100 ms * 2^n, 1000 ms).
-  long long d = 100;
-  for (auto delay : delays) {
-    EXPECT_GE(delay.count(), d / 2);
-    EXPECT_LE(delay.count(), d);
-    d = std::min(d * 2, 1000LL);
-  }
-  backoff.reset();
-  auto first = backoff.next();
-  EXPECT_GE(first.count(), 50);
-  EXPECT_LE(first.count(), 100);
-}
-
-TEST(ReconnectBackoff, JitterSpreadsClients) {
-  std::set<long long> firsts;
-  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
-    ReconnectBackoff backoff(1000ms, 60'000ms, seed);
-    firsts.insert(backoff.next().count());
-  }
-  EXPECT_GT(firsts.size(), 5u);
 }
 
 }  // namespace

@@ -63,8 +63,8 @@ namespace tern::client {
 
 struct ReconnectPolicy {
   bool enabled = true;
-  // The first retry waits about initial_delay (between half and all of it), each next one up to
-  // twice as long, never more than max_delay.
+  // Retries wait a random time up to initial_delay, then up to twice as long each time, never
+  // more than max_delay (tern/client/backoff.h: full jitter).
   std::chrono::milliseconds initial_delay{500};
   std::chrono::milliseconds max_delay{30'000};
 };

@@ -13,15 +13,16 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "tern/client/async.h"
-#include "tern/client/async_backoff.h"
 #include "tern/client/async_requests.h"
 #include "tern/client/async_router.h"
+#include "tern/client/backoff.h"
 #include "tern/client/url.h"
 
 namespace tern::client {
@@ -142,7 +143,8 @@ struct AsyncClient::Impl {
   bool write_blocked = false;
   std::vector<Callback<ConnectResult>> connect_waiters;
   TimePoint reconnect_at{};
-  ReconnectBackoff backoff;
+  Backoff backoff;
+  std::mt19937_64 random;         // the backoff's jitter
   bool subscription_ids = false;  // the server takes Subscription Identifiers
 
   SubscriptionRouter router;

@@ -54,19 +54,12 @@
 #include <vector>
 
 #include "mqtt/packets.h"
+#include "tern/client/backoff.h"
 #include "tern/client/connection.h"
 #include "tern/client/error.h"
 #include "tern/client/session.h"
 
 namespace tern::client {
-
-struct ReconnectOptions {
-  std::chrono::milliseconds initial_delay{500};
-  std::chrono::milliseconds max_delay{30'000};
-  double multiplier = 2.0;
-  // Consecutive failed attempts before giving up; 0: never give up.
-  std::size_t max_attempts = 0;
-};
 
 struct OfflineQueueOptions {
   std::size_t max_messages = 1000;
@@ -92,22 +85,6 @@ struct RobustEnvironment {
   std::function<double()> random;  // uniform in [0, 1)
   // The real clock, std::this_thread::sleep_for and a seeded std::mt19937_64.
   static RobustEnvironment system();
-};
-
-// Exponential backoff with full jitter. Plain value; thread-compatible.
-class Backoff {
- public:
-  explicit Backoff(ReconnectOptions options) : options_(options) {}
-  // The cap of the next delay: min(max_delay, initial_delay * multiplier^attempt).
-  std::chrono::milliseconds ceiling() const;
-  // A delay uniform in [0, ceiling()] for `uniform` in [0, 1); counts an attempt.
-  std::chrono::milliseconds next(double uniform);
-  void reset() { attempt_ = 0; }
-  std::size_t attempts() const { return attempt_; }
-
- private:
-  ReconnectOptions options_;
-  std::size_t attempt_ = 0;
 };
 
 // The bounded offline queue: messages in publish order, QoS 0 ones dropped oldest first when
