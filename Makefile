@@ -41,7 +41,7 @@ asan: bootstrap
 # Each fuzz target for FUZZ_SECONDS, starting from its checked-in seed corpus; any crash fails.
 fuzz: bootstrap
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzzers
 	@scripts/run-fuzzers build-fuzz/bin $(FUZZ_SECONDS)
 
 # Tern against Mosquitto with tern_bench, about 10 minutes (ARGS=--quick: 1 minute);
