@@ -58,4 +58,24 @@ std::optional<std::string> LineSplitter::finish() {
   return last;
 }
 
+Payload load_payload(MessageMode mode, const std::string& message, const std::string& file) {
+  Payload payload;
+  if (mode == MessageMode::command_line) {
+    payload.bytes = message;
+  } else if (mode == MessageMode::file) {
+    auto data = read_whole_file(file, kMaxPayload);
+    if (data)
+      payload.bytes = std::move(*data);
+    else
+      payload.error = "Error loading input file \"" + file + "\".\n";
+  } else if (mode == MessageMode::stdin_whole) {
+    auto data = read_whole_fd(STDIN_FILENO, kMaxPayload);
+    if (data)
+      payload.bytes = std::move(*data);
+    else
+      payload.error = "Error loading input from stdin.\n";
+  }
+  return payload;
+}
+
 }  // namespace tern::tools

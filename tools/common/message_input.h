@@ -17,7 +17,21 @@
 #include <string_view>
 #include <vector>
 
+#include "common/options.h"
+
 namespace tern::tools {
+
+// MQTT's largest payload (Remaining Length's maximum less the smallest PUBLISH header).
+inline constexpr std::size_t kMaxPayload = 268'435'455;
+
+// The payload of a single message of tern_pub or tern_rr: -m's text, -f's file, -s's standard
+// input, or nothing (-n, and -l, which reads lines itself). `error` is mosquitto_pub's message
+// when the file or standard input cannot be read.
+struct Payload {
+  std::string bytes;
+  std::string error;
+};
+Payload load_payload(MessageMode mode, const std::string& message, const std::string& file);
 
 // The whole file, or std::nullopt when it cannot be read. At most `limit` bytes are accepted
 // (MQTT's largest payload); a bigger file is std::nullopt too.

@@ -25,9 +25,8 @@ namespace mqtt = tern::mqtt;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxPayload = 268'435'455;  // MQTT's largest payload
-constexpr milliseconds kSlice{100};               // longest wait without looking at stdin
-constexpr std::size_t kMaxBacklog = 1024;         // messages held before -l stops reading stdin
+constexpr milliseconds kSlice{100};        // longest wait without looking at stdin
+constexpr std::size_t kMaxBacklog = 1024;  // messages held before -l stops reading stdin
 
 mqtt::Publish make_message(const PubOptions& o, std::string payload) {
   mqtt::Publish m;
@@ -173,22 +172,12 @@ int main(int argc, char** argv) {
     return 1;
   };
 
-  std::string payload;
-  if (o.mode == MessageMode::command_line) {
-    payload = o.message;
-  } else if (o.mode == MessageMode::file) {
-    auto data = read_whole_file(o.file, kMaxPayload);
-    if (!data) return fail("Error loading input file \"" + o.file + "\".\n");
-    payload = std::move(*data);
-  } else if (o.mode == MessageMode::stdin_whole) {
-    auto data = read_whole_fd(STDIN_FILENO, kMaxPayload);
-    if (!data) return fail("Error loading input from stdin.\n");
-    payload = std::move(*data);
-  }
+  Payload payload = load_payload(o.mode, o.message, o.file);
+  if (!payload.error.empty()) return fail(payload.error);
   if (auto refused = unsupported_option(Tool::pub, o.connection)) return fail(*refused + "\n");
 
   ToolClient client(Tool::pub, o.connection);
   if (auto rc = client.connect()) return *rc;
   if (o.mode == MessageMode::stdin_lines) return publish_lines(client, o);
-  return publish_repeated(client, o, payload);
+  return publish_repeated(client, o, payload.bytes);
 }

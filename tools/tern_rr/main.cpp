@@ -30,8 +30,7 @@ namespace mqtt = tern::mqtt;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kMaxPayload = 268'435'455;  // MQTT's largest payload
-constexpr milliseconds kSlice{100};               // longest wait before looking at signals
+constexpr milliseconds kSlice{100};  // longest wait before looking at signals
 
 std::optional<int> lost(ToolClient& client, const tern::client::Error& error) {
   Failure f = connection_lost(error);
@@ -110,18 +109,8 @@ int main(int argc, char** argv) {
     if (!o.connection.quiet) std::fputs(text.c_str(), stderr);
     return 1;
   };
-  std::string payload;
-  if (o.mode == MessageMode::command_line) {
-    payload = o.message;
-  } else if (o.mode == MessageMode::file) {
-    auto data = read_whole_file(o.file, kMaxPayload);
-    if (!data) return fail("Error loading input file \"" + o.file + "\".\n");
-    payload = std::move(*data);
-  } else if (o.mode == MessageMode::stdin_whole) {
-    auto data = read_whole_fd(STDIN_FILENO, kMaxPayload);
-    if (!data) return fail("Error loading input from stdin.\n");
-    payload = std::move(*data);
-  }
+  Payload payload = load_payload(o.mode, o.message, o.file);
+  if (!payload.error.empty()) return fail(payload.error);
   if (auto refused = unsupported_option(Tool::rr, o.connection)) return fail(*refused + "\n");
 
   install_stop_handler();
@@ -130,5 +119,5 @@ int main(int argc, char** argv) {
   if (o.timeout_s > 0) deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
   if (auto rc = client.connect()) return *rc;
   mark_connected();
-  return run(client, o, std::move(payload), deadline);
+  return run(client, o, std::move(payload.bytes), deadline);
 }
